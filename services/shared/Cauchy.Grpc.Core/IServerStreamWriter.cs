@@ -1,0 +1,3 @@
+namespace Grpc.Core;
+
+public interface IServerStreamWriter<in T> : IAsyncStreamWriter<T>;

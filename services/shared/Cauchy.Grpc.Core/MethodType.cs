@@ -1,0 +1,9 @@
+namespace Grpc.Core;
+
+public enum MethodType
+{
+    Unary,
+    ClientStreaming,
+    ServerStreaming,
+    DuplexStreaming,
+}
