@@ -1,0 +1,48 @@
+# Cauchy — the two commands a newcomer needs are `make up` (until `make demo` lands) and `make test`.
+# Every target installs what it needs through `make deps`, which is idempotent and fails loudly.
+
+SHELL := /bin/bash
+CONFIG ?= Release
+SLN := cauchy-k8s.sln
+DOTNET ?= dotnet
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+.PHONY: all deps build test up down status bench-grpc clean format
+
+all: build
+
+## deps: Debian packages and npm tools the build and tests need (idempotent).
+deps:
+	@scripts/deps.sh
+
+## build: the whole solution.
+build: deps
+	$(DOTNET) build $(SLN) -c $(CONFIG) -nologo -clp:NoSummary -v:q
+
+## test: every test project; ends with a line "tests: N passed, N failed, N skipped".
+test: build
+	@scripts/test.sh $(CONFIG)
+
+## up: start the five services as separate processes on loopback; waits until each is healthy.
+up: build
+	@scripts/up.sh $(CONFIG)
+
+## down: stop exactly the processes `make up` started.
+down:
+	@scripts/down.sh
+
+status:
+	@scripts/up.sh --status
+
+## bench-grpc: our gRPC runtime against grpc-js on loopback (see docs/benchmarks.md).
+bench-grpc: deps
+	$(DOTNET) build bench/Cauchy.Grpc.Bench -c Release -nologo -clp:NoSummary -v:q
+	$(DOTNET) bench/Cauchy.Grpc.Bench/bin/Release/net10.0/Cauchy.Grpc.Bench.dll
+
+format:
+	$(DOTNET) format $(SLN)
+
+clean:
+	$(DOTNET) clean $(SLN) -c $(CONFIG) -v:q
+	rm -rf .run

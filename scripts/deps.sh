@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, idempotently. Nothing is downloaded at run time:
+# tools come from Debian packages and the npm registry, .NET packages from NuGet at restore time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: prometheus (promtool and a real server for exporter tests), nodejs/npm (grpc-js interop).
+apt_packages=(prometheus)
+command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing Debian packages: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { echo "deps: FAILED to install Debian packages: ${missing[*]}" >&2; exit 1; }
+fi
+# The Debian prometheus package starts a system service we do not want: tests run their own instance.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
+  systemctl stop prometheus || true
+fi
+
+# npm tools, each in its own git-ignored node_modules; reinstalled only when the lock file changes.
+for dir in tests/interop-node; do
+  [ -f "$dir/package-lock.json" ] || continue
+  stamp="$dir/node_modules/.cauchy-lock-stamp"
+  if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    echo "deps: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) \
+      || { echo "deps: FAILED: npm ci in $dir" >&2; exit 1; }
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+done

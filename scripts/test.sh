@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution (already built by `make build`) and ends with one summary line
+# "tests: N passed, N failed, N skipped". Exits non-zero when anything failed or when no test ran.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+config="${1:-Release}"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+# A hung test must not eat CI's whole budget: blame-hang kills and names it.
+dotnet test cauchy-k8s.sln -c "$config" --no-build --nologo \
+  --blame-hang-timeout 5m --logger "console;verbosity=normal" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+summary_lines=$(grep -E '^(Passed|Failed)! +- ' "$log" || true)
+passed=$(echo "$summary_lines" | grep -Eo 'Passed: +[0-9]+' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+failed=$(echo "$summary_lines" | grep -Eo 'Failed: +[0-9]+' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+skipped=$(echo "$summary_lines" | grep -Eo 'Skipped: +[0-9]+' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+echo
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
+  echo "tests: FAILED (dotnet test exit code $status)" >&2
+  exit 1
+fi
+if [ "$passed" -eq 0 ]; then
+  echo "tests: no test ran" >&2
+  exit 1
+fi

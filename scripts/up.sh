@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Starts every service as its own process on loopback (embedded mode), logs and pid files under .run/,
+# and waits until each answers /healthz. `scripts/up.sh --status` only reports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/services.sh
+mkdir -p "$RUN_DIR/logs" "$RUN_DIR/pids" "$RUN_DIR/data"
+
+is_ours() { # pid assembly — true when pid is alive and runs that assembly
+  [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' < "/proc/$1/cmdline" | grep -q "$2.dll"
+}
+
+if [ "${1:-}" = "--status" ]; then
+  for s in "${CAUCHY_SERVICES[@]}"; do
+    read -r name dir asm port <<<"$s"
+    pid=$(cat "$RUN_DIR/pids/$name.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && is_ours "$pid" "$asm"; then state="running (pid $pid)"; else state="stopped"; fi
+    printf '%-13s grpc 127.0.0.1:%s  http 127.0.0.1:%s  %s\n' "$name" "$port" "$((port + 1000))" "$state"
+  done
+  exit 0
+fi
+
+config="${1:-Release}"
+started=()
+for s in "${CAUCHY_SERVICES[@]}"; do
+  read -r name dir asm port <<<"$s"
+  pidfile="$RUN_DIR/pids/$name.pid"
+  if [ -f "$pidfile" ] && is_ours "$(cat "$pidfile")" "$asm"; then
+    echo "up: $name already running (pid $(cat "$pidfile"))"
+    continue
+  fi
+  dll="$dir/bin/$config/net10.0/$asm.dll"
+  [ -f "$dll" ] || { echo "up: $dll is missing; run 'make build'" >&2; exit 1; }
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "up: port $port is already in use by another process; stop it or set a different port" >&2; exit 1
+  fi
+  CAUCHY_GRPC__PORT="$port" CAUCHY_DATA__ROOT="$RUN_DIR/data/$name" \
+    nohup dotnet "$dll" >"$RUN_DIR/logs/$name.log" 2>&1 &
+  echo $! >"$pidfile"
+  started+=("$name")
+done
+
+deadline=$((SECONDS + 60))
+for s in "${CAUCHY_SERVICES[@]}"; do
+  read -r name dir asm port <<<"$s"
+  http=$((port + 1000))
+  until curl -fsS "http://127.0.0.1:$http/healthz" >/dev/null 2>&1; do
+    pid=$(cat "$RUN_DIR/pids/$name.pid")
+    if ! is_ours "$pid" "$asm"; then
+      echo "up: $name exited during start-up; last log lines:" >&2; tail -n 20 "$RUN_DIR/logs/$name.log" >&2; exit 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      echo "up: $name not healthy after 60 s; see $RUN_DIR/logs/$name.log" >&2; exit 1
+    fi
+    sleep 0.3
+  done
+  printf 'up: %-13s healthy  grpc 127.0.0.1:%s  metrics http://127.0.0.1:%s/metrics\n' "$name" "$port" "$http"
+done
+echo "up: logs in $RUN_DIR/logs, stop with 'make down'"
