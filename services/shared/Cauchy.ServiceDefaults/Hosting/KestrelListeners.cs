@@ -1,0 +1,43 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Cauchy.ServiceDefaults.Hosting;
+
+/// <summary>The two listeners of every service: gRPC (HTTP/2 only, h2c or TLS) and HTTP (HTTP/1.1 and h2c).</summary>
+internal static class KestrelListeners
+{
+    public static void Configure(KestrelServerOptions kestrel, ServiceHostingOptions hosting)
+    {
+        var certificate = hosting.UseTls ? TlsCertificateLoader.Load(hosting) : null;
+        Listen(kestrel, hosting.BindAddress, hosting.GrpcPort, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        });
+        Listen(kestrel, hosting.BindAddress, hosting.HttpPort, static listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string address, int port, Action<ListenOptions> configure)
+    {
+        if (address.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.ListenLocalhost(port, configure);
+        }
+        else if (address is "*" or "+")
+        {
+            kestrel.ListenAnyIP(port, configure);
+        }
+        else if (IPAddress.TryParse(address, out var ip))
+        {
+            kestrel.Listen(ip, port, configure);
+        }
+        else
+        {
+            throw new InvalidOperationException($"Hosting:BindAddress must be an IP address, 'localhost' or '*', not '{address}'.");
+        }
+    }
+}

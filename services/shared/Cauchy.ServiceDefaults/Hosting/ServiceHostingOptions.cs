@@ -1,0 +1,90 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Cauchy.ServiceDefaults.Hosting;
+
+/// <summary>
+/// Where and how a service listens, read from configuration:
+/// <list type="table">
+/// <item><term><c>Grpc:Port</c></term><description>the gRPC port (HTTP/2 only); default: the service's own (50051…50055)</description></item>
+/// <item><term><c>Grpc:Tls:CertificatePath</c></term><description>PEM certificate (or a .pfx/.p12); when set, the gRPC port speaks TLS</description></item>
+/// <item><term><c>Grpc:Tls:KeyPath</c></term><description>PEM private key; omitted when the certificate file holds the key</description></item>
+/// <item><term><c>Grpc:Tls:Password</c></term><description>password of an encrypted PEM key or of a .pfx</description></item>
+/// <item><term><c>Http:Port</c></term><description>the port of <c>/metrics</c> and <c>/healthz</c> (HTTP/1.1 and h2c); default: gRPC port + 1000</description></item>
+/// <item><term><c>Hosting:BindAddress</c></term><description>address both ports bind; default 127.0.0.1, or 0.0.0.0 in a container (<c>DOTNET_RUNNING_IN_CONTAINER=true</c>)</description></item>
+/// <item><term><c>Hosting:ShutdownTimeoutSeconds</c></term><description>how long in-flight calls may finish on SIGTERM; default 30</description></item>
+/// </list>
+/// </summary>
+public sealed record ServiceHostingOptions
+{
+    public const int HttpPortOffset = 1000;
+    public const string LoopbackAddress = "127.0.0.1";
+    public const string AnyAddress = "0.0.0.0";
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    public required int GrpcPort { get; init; }
+
+    public required int HttpPort { get; init; }
+
+    public string BindAddress { get; init; } = LoopbackAddress;
+
+    public string? TlsCertificatePath { get; init; }
+
+    public string? TlsKeyPath { get; init; }
+
+    public string? TlsPassword { get; init; }
+
+    public TimeSpan ShutdownTimeout { get; init; } = DefaultShutdownTimeout;
+
+    public bool UseTls => !string.IsNullOrWhiteSpace(TlsCertificatePath);
+
+    public static ServiceHostingOptions FromConfiguration(IConfiguration configuration, int defaultGrpcPort)
+    {
+        var grpcPort = ReadPort(configuration, "Grpc:Port") ?? defaultGrpcPort;
+        var httpPort = ReadPort(configuration, "Http:Port") ?? grpcPort + HttpPortOffset;
+        if (grpcPort == httpPort)
+        {
+            throw new InvalidOperationException($"Grpc:Port and Http:Port are both {grpcPort}; they must differ.");
+        }
+
+        var inContainer = string.Equals(configuration["DOTNET_RUNNING_IN_CONTAINER"], "true", StringComparison.OrdinalIgnoreCase);
+        var bindAddress = configuration["Hosting:BindAddress"];
+        var shutdown = configuration["Hosting:ShutdownTimeoutSeconds"];
+        return new ServiceHostingOptions
+        {
+            GrpcPort = grpcPort,
+            HttpPort = httpPort,
+            BindAddress = string.IsNullOrWhiteSpace(bindAddress) ? (inContainer ? AnyAddress : LoopbackAddress) : bindAddress.Trim(),
+            TlsCertificatePath = NullIfBlank(configuration["Grpc:Tls:CertificatePath"]),
+            TlsKeyPath = NullIfBlank(configuration["Grpc:Tls:KeyPath"]),
+            TlsPassword = NullIfBlank(configuration["Grpc:Tls:Password"]),
+            ShutdownTimeout = string.IsNullOrWhiteSpace(shutdown)
+                ? DefaultShutdownTimeout
+                : TimeSpan.FromSeconds(ParseNonNegative(shutdown, "Hosting:ShutdownTimeoutSeconds")),
+        };
+    }
+
+    private static int? ReadPort(IConfiguration configuration, string key)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        // Port 0 (let the OS pick) is refused: endpoints are routed by the port a request arrived on.
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new InvalidOperationException($"{key} must be a port number between 1 and 65535, not '{text}'.");
+        }
+
+        return port;
+    }
+
+    private static double ParseNonNegative(string text, string key) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 && double.IsFinite(value)
+            ? value
+            : throw new InvalidOperationException($"{key} must be a non-negative number of seconds, not '{text}'.");
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

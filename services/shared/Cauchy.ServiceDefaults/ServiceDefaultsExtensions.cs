@@ -1,0 +1,141 @@
+using Cauchy.ServiceDefaults.Hosting;
+using Cauchy.ServiceDefaults.Prometheus;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Cauchy.ServiceDefaults;
+
+/// <summary>
+/// What every Cauchy service shares, in two calls: <see cref="AddServiceDefaults"/> on the builder and
+/// <see cref="MapDefaultEndpoints"/> on the app.
+/// </summary>
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>Environment variables with this prefix override appsettings.json: <c>CAUCHY_GRPC__PORT</c> is <c>Grpc:Port</c>.</summary>
+    public const string EnvironmentPrefix = "CAUCHY_";
+
+    private const string TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+
+    /// <summary>
+    /// Configuration (appsettings.json, then <c>CAUCHY_</c> environment variables, then the command line),
+    /// console logging (<c>Logging:Format</c> = <c>simple</c> or <c>json</c>), the gRPC and HTTP listeners
+    /// (<see cref="ServiceHostingOptions"/>), the shutdown timeout, the Prometheus exporter and health checks.
+    /// </summary>
+    /// <param name="serviceName">the service's short name, e.g. <c>datasets</c></param>
+    /// <param name="defaultGrpcPort">the service's gRPC port unless <c>Grpc:Port</c> says otherwise</param>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName, int defaultGrpcPort)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
+
+        AddCauchyEnvironmentVariables(builder.Configuration);
+        AddConsoleLogging(builder.Logging, builder.Configuration);
+
+        var services = builder.Services;
+        services.TryAddSingleton(new ServiceIdentity(serviceName, defaultGrpcPort));
+        services.TryAddSingleton(provider => ServiceHostingOptions.FromConfiguration(
+            provider.GetRequiredService<IConfiguration>(),
+            provider.GetRequiredService<ServiceIdentity>().DefaultGrpcPort));
+        services.AddOptions<KestrelServerOptions>().Configure<ServiceHostingOptions>(KestrelListeners.Configure);
+        services.AddOptions<HostOptions>().Configure<ServiceHostingOptions>(static (host, hosting) => host.ShutdownTimeout = hosting.ShutdownTimeout);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerPortMatcherPolicy>());
+        services.AddPrometheusExporter();
+        services.AddHealthChecks();
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>GET /metrics</c> (Prometheus text format 0.0.4) and <c>/healthz</c> on the HTTP port. Everything
+    /// else the service maps (its gRPC services) is served on the gRPC port only.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireHttpPort();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthzResponseWriter.WriteAsync }).RequireHttpPort();
+
+        var identity = app.Services.GetRequiredService<ServiceIdentity>();
+        var hosting = app.Services.GetRequiredService<ServiceHostingOptions>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Cauchy.ServiceDefaults");
+        app.Lifetime.ApplicationStarted.Register(() => logger.LogInformation(
+            "{Service} serves gRPC on {Scheme}://{Address}:{GrpcPort} and /metrics, /healthz on http://{Address}:{HttpPort}",
+            identity.Name,
+            hosting.UseTls ? "https" : "http",
+            hosting.BindAddress,
+            hosting.GrpcPort,
+            hosting.BindAddress,
+            hosting.HttpPort));
+        return app;
+    }
+
+    /// <summary>Serves the endpoint on the HTTP port (next to <c>/metrics</c>) instead of the gRPC port.</summary>
+    public static TBuilder RequireHttpPort<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(HttpPortEndpointMetadata.Instance);
+
+    /// <summary>
+    /// Adds the <c>CAUCHY_</c> environment variables just before the command line, so they override
+    /// appsettings.json and plain environment variables while command-line arguments still win.
+    /// </summary>
+    public static IConfigurationBuilder AddCauchyEnvironmentVariables(IConfigurationBuilder configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var sources = configuration.Sources;
+        if (sources.Any(static s => s is EnvironmentVariablesConfigurationSource { Prefix: EnvironmentPrefix }))
+        {
+            return configuration;
+        }
+
+        var source = new EnvironmentVariablesConfigurationSource { Prefix = EnvironmentPrefix };
+        var commandLine = sources.ToList().FindIndex(static s => s is CommandLineConfigurationSource);
+        if (commandLine < 0)
+        {
+            configuration.Add(source);
+        }
+        else
+        {
+            sources.Insert(commandLine, source);
+        }
+
+        return configuration;
+    }
+
+    private static void AddConsoleLogging(ILoggingBuilder logging, IConfiguration configuration)
+    {
+        var format = configuration["Logging:Format"];
+        logging.ClearProviders();
+        if (string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+        {
+            logging.AddJsonConsole(static options =>
+            {
+                options.TimestampFormat = TimestampFormat;
+                options.UseUtcTimestamp = true;
+                options.IncludeScopes = true;
+            });
+        }
+        else if (string.IsNullOrWhiteSpace(format) || string.Equals(format, "simple", StringComparison.OrdinalIgnoreCase))
+        {
+            logging.AddSimpleConsole(static options =>
+            {
+                options.SingleLine = true;
+                options.TimestampFormat = TimestampFormat + " ";
+                options.UseUtcTimestamp = true;
+                options.ColorBehavior = Console.IsOutputRedirected ? LoggerColorBehavior.Disabled : LoggerColorBehavior.Default;
+            });
+        }
+        else
+        {
+            throw new InvalidOperationException($"Logging:Format must be 'simple' or 'json', not '{format}'.");
+        }
+    }
+}
