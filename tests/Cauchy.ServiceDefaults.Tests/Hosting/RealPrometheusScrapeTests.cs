@@ -1,0 +1,67 @@
+using System.Diagnostics.Metrics;
+using Xunit;
+
+namespace Cauchy.ServiceDefaults.Tests.Hosting;
+
+/// <summary>
+/// End to end with the real Prometheus: a service built with the defaults records metrics, a Prometheus
+/// process scrapes its /metrics every second, and PromQL sees the values and histogram buckets.
+/// </summary>
+[Collection(HostingCollection.Name)]
+public sealed class RealPrometheusScrapeTests
+{
+    [Fact]
+    public async Task Prometheus_scrapes_counters_gauges_and_histogram_buckets_from_metrics()
+    {
+        using var meter = new Meter("Cauchy.Tests.Scrape." + Guid.NewGuid().ToString("N"));
+        var images = meter.CreateCounter<long>("cauchy.scrape_test.images", "{image}", "Images decoded by the scrape test.");
+        var step = meter.CreateHistogram(
+            "cauchy.scrape_test.step.duration",
+            "s",
+            "Step time in the scrape test.",
+            null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.1, 1] });
+        var queued = 0;
+        meter.CreateObservableGauge("cauchy.scrape_test.queued", () => Volatile.Read(ref queued), "{job}", "Jobs queued in the scrape test.");
+
+        await using var service = await TestService.StartAsync();
+        images.Add(40, new KeyValuePair<string, object?>("split", "train"));
+        images.Add(2, new KeyValuePair<string, object?>("split", "test \"quoted\"\nline"));
+        foreach (var seconds in new[] { 0.005, 0.05, 0.05, 0.5, 5 })
+        {
+            step.Record(seconds, new KeyValuePair<string, object?>("model", "cnn"));
+        }
+
+        Volatile.Write(ref queued, 3);
+
+        await using var prometheus = await PrometheusServer.StartAsync("cauchy-test", $"127.0.0.1:{service.HttpPort}");
+        await prometheus.WaitUntilAsync(
+            async () => (await prometheus.QueryByLabelAsync("cauchy_scrape_test_images_total", "split")).Count == 2,
+            TimeSpan.FromSeconds(20),
+            "the first scrape of our counter");
+
+        var up = await prometheus.QueryByLabelAsync("up{job=\"cauchy-test\"}", "job");
+        Assert.Equal(1, up["cauchy-test"]);
+
+        var imagesBySplit = await prometheus.QueryByLabelAsync("cauchy_scrape_test_images_total", "split");
+        Assert.Equal(40, imagesBySplit["train"]);
+        Assert.Equal(2, imagesBySplit["test \"quoted\"\nline"]);
+
+        var buckets = await prometheus.QueryByLabelAsync("cauchy_scrape_test_step_duration_seconds_bucket{model=\"cnn\"}", "le");
+        Assert.Equal(
+            new Dictionary<string, double> { ["0.01"] = 1, ["0.1"] = 3, ["1"] = 4, ["+Inf"] = 5 },
+            buckets);
+        Assert.Equal(5, (await prometheus.QueryByLabelAsync("cauchy_scrape_test_step_duration_seconds_count", "model"))["cnn"]);
+        Assert.Equal(5.605, (await prometheus.QueryByLabelAsync("cauchy_scrape_test_step_duration_seconds_sum", "model"))["cnn"], 9);
+        var median = await prometheus.QueryByLabelAsync("histogram_quantile(0.5, cauchy_scrape_test_step_duration_seconds_bucket)", "model");
+        Assert.InRange(median["cnn"], 0.01, 0.1);
+        Assert.Equal(3, (await prometheus.QueryByLabelAsync("cauchy_scrape_test_queued", "job"))["cauchy-test"]);
+
+        // Prometheus accepted the whole exposition, runtime metrics included, with no scrape error.
+        var runtime = await prometheus.QueryByLabelAsync("dotnet_gc_collections_total", "job");
+        Assert.NotEmpty(runtime);
+        var targets = await prometheus.Http.GetStringAsync("api/v1/targets");
+        Assert.Contains("\"lastError\":\"\"", targets, StringComparison.Ordinal);
+        Assert.Contains("\"health\":\"up\"", targets, StringComparison.Ordinal);
+    }
+}
