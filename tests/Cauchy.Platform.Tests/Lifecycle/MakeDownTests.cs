@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Cauchy.Platform.Tests.Infrastructure;
+using Xunit;
+
+namespace Cauchy.Platform.Tests.Lifecycle;
+
+/// <summary>"make down stops exactly what make up started", with the real scripts on a platform of their own.</summary>
+public sealed class MakeDownTests
+{
+    [Fact]
+    public async Task Down_StopsTheFiveProcessesUpStarted()
+    {
+        var platform = ScriptedPlatform.CreateOnFreePorts();
+        var pids = new Dictionary<PlatformService, int>();
+        try
+        {
+            var up = await platform.UpAsync();
+            foreach (var service in PlatformService.All)
+            {
+                if (platform.ReadPid(service) is int pid)
+                {
+                    pids[service] = pid;
+                }
+            }
+
+            Assert.True(up.ExitCode == 0, $"{up.Describe()}\n{platform.LogTails()}");
+            Assert.Equal(PlatformService.All.Count, pids.Values.Distinct().Count());
+            Assert.All(pids.Values, pid => Assert.True(ProcFs.IsRunning(pid), $"pid {pid} is not running after up.sh"));
+
+            var down = await platform.DownAsync();
+
+            Assert.True(down.ExitCode == 0, down.Describe());
+            foreach (var (service, pid) in pids)
+            {
+                Assert.False(ProcFs.IsRunning(pid), $"{service.Name} (pid {pid}) still runs after down.sh\n{down.Describe()}");
+                Assert.Contains($"stopped {service.Name} (pid {pid})", down.StandardOutput);
+                Assert.False(File.Exists(platform.PidFile(service)), $"down.sh left {platform.PidFile(service)} behind");
+                Assert.False(PortOffsets.IsListening(platform.GrpcPort(service)), $"port {platform.GrpcPort(service)} of {service.Name} still accepts connections");
+            }
+
+            // SIGTERM is a graceful stop: a service that needs SIGKILL would lose work in Kubernetes too.
+            Assert.DoesNotContain("did not stop", down.StandardOutput);
+        }
+        finally
+        {
+            ScriptedPlatform.KillLeftovers(pids);
+            platform.DeleteRunDirectory();
+        }
+    }
+
+    [Fact]
+    public async Task Down_LeavesAnUnrelatedProcessAloneWhenAPidFileIsStale()
+    {
+        // A pid file from an earlier run whose pid now belongs to someone else's process (here: a sleep we own).
+        var runDirectory = Directory.CreateTempSubdirectory("cauchy-platform-tests-stale-").FullName;
+        var platform = new ScriptedPlatform(PortOffsets.PickFree(), runDirectory);
+        using var unrelated = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })
+            ?? throw new InvalidOperationException("could not start sleep");
+        try
+        {
+            var datasets = PlatformService.Named("datasets");
+            Directory.CreateDirectory(Path.GetDirectoryName(platform.PidFile(datasets))!);
+            await File.WriteAllTextAsync(platform.PidFile(datasets), $"{unrelated.Id}\n");
+
+            var down = await platform.DownAsync();
+
+            Assert.True(down.ExitCode == 0, down.Describe());
+            Assert.True(ProcFs.IsRunning(unrelated.Id), $"down.sh killed pid {unrelated.Id} (`sleep 60`), which make up never started\n{down.Describe()}");
+            Assert.False(unrelated.HasExited);
+            Assert.Contains("datasets was not running", down.StandardOutput);
+            Assert.DoesNotContain("stopped", down.StandardOutput);
+        }
+        finally
+        {
+            if (!unrelated.HasExited)
+            {
+                unrelated.Kill();
+            }
+
+            platform.DeleteRunDirectory();
+        }
+    }
+}
