@@ -8,3 +8,5 @@ CAUCHY_SERVICES=(
   "registry services/registry Cauchy.Registry 50055"
 )
 RUN_DIR="${CAUCHY_RUN_DIR:-$(pwd)/.run}"
+# Tests run a second platform beside a developer's own by shifting every port.
+PORT_OFFSET="${CAUCHY_PORT_OFFSET:-0}"

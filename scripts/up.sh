@@ -12,7 +12,7 @@ is_ours() { # pid assembly — true when pid is alive and runs that assembly
 
 if [ "${1:-}" = "--status" ]; then
   for s in "${CAUCHY_SERVICES[@]}"; do
-    read -r name dir asm port <<<"$s"
+    read -r name dir asm port <<<"$s"; port=$((port + PORT_OFFSET))
     pid=$(cat "$RUN_DIR/pids/$name.pid" 2>/dev/null || true)
     if [ -n "$pid" ] && is_ours "$pid" "$asm"; then state="running (pid $pid)"; else state="stopped"; fi
     printf '%-13s grpc 127.0.0.1:%s  http 127.0.0.1:%s  %s\n' "$name" "$port" "$((port + 1000))" "$state"
@@ -23,7 +23,7 @@ fi
 config="${1:-Release}"
 started=()
 for s in "${CAUCHY_SERVICES[@]}"; do
-  read -r name dir asm port <<<"$s"
+  read -r name dir asm port <<<"$s"; port=$((port + PORT_OFFSET))
   pidfile="$RUN_DIR/pids/$name.pid"
   if [ -f "$pidfile" ] && is_ours "$(cat "$pidfile")" "$asm"; then
     echo "up: $name already running (pid $(cat "$pidfile"))"
@@ -42,7 +42,7 @@ done
 
 deadline=$((SECONDS + 60))
 for s in "${CAUCHY_SERVICES[@]}"; do
-  read -r name dir asm port <<<"$s"
+  read -r name dir asm port <<<"$s"; port=$((port + PORT_OFFSET))
   http=$((port + 1000))
   until curl -fsS "http://127.0.0.1:$http/healthz" >/dev/null 2>&1; do
     pid=$(cat "$RUN_DIR/pids/$name.pid")
