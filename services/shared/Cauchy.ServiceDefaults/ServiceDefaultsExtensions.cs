@@ -1,4 +1,9 @@
+using System.Diagnostics.Metrics;
+using Cauchy.ServiceDefaults.GrpcServer;
 using Cauchy.ServiceDefaults.Hosting;
+using Grpc.AspNetCore.Server;
+using Grpc.HealthCheck;
+using Grpc.Reflection;
 using Cauchy.ServiceDefaults.Prometheus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -29,7 +34,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// Configuration (appsettings.json, then <c>CAUCHY_</c> environment variables, then the command line),
     /// console logging (<c>Logging:Format</c> = <c>simple</c> or <c>json</c>), the gRPC and HTTP listeners
-    /// (<see cref="ServiceHostingOptions"/>), the shutdown timeout, the Prometheus exporter and health checks.
+    /// (<see cref="ServiceHostingOptions"/>), the shutdown timeout, the Prometheus exporter, health checks
+    /// (served as <c>/healthz</c> and as grpc.health.v1), server reflection, and the gRPC server with
+    /// <see cref="GrpcServerMetricsInterceptor"/> as its outermost interceptor.
     /// </summary>
     /// <param name="serviceName">the service's short name, e.g. <c>datasets</c></param>
     /// <param name="defaultGrpcPort">the service's gRPC port unless <c>Grpc:Port</c> says otherwise</param>
@@ -50,17 +57,38 @@ public static class ServiceDefaultsExtensions
         services.AddOptions<HostOptions>().Configure<ServiceHostingOptions>(static (host, hosting) => host.ShutdownTimeout = hosting.ShutdownTimeout);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerPortMatcherPolicy>());
         services.AddPrometheusExporter();
-        services.AddHealthChecks();
+        services.AddMetrics();
+        services.TryAddSingleton(static provider => new GrpcServerMetrics(provider.GetRequiredService<IMeterFactory>()));
+        services.TryAddSingleton<GrpcServerMetricsInterceptor>();
+        services.AddGrpc();
+        services.Configure<GrpcServiceOptions>(static options =>
+        {
+            // Outermost, whichever order Program.cs configures things in: the time and status it records
+            // include every other interceptor.
+            if (!options.Interceptors.Any(static registration => registration.Type == typeof(GrpcServerMetricsInterceptor)))
+            {
+                options.Interceptors.Add<GrpcServerMetricsInterceptor>();
+                var registration = options.Interceptors[^1];
+                options.Interceptors.RemoveAt(options.Interceptors.Count - 1);
+                options.Interceptors.Insert(0, registration);
+            }
+        });
+        services.AddGrpcHealthChecks();
+        services.AddGrpcReflection();
         return builder;
     }
 
     /// <summary>
-    /// Maps <c>GET /metrics</c> (Prometheus text format 0.0.4) and <c>/healthz</c> on the HTTP port. Everything
-    /// else the service maps (its gRPC services) is served on the gRPC port only.
+    /// Maps <c>GET /metrics</c> (Prometheus text format 0.0.4) and <c>/healthz</c> on the HTTP port, and
+    /// grpc.health.v1.Health plus server reflection (v1 and v1alpha) on the gRPC port. Everything else the
+    /// service maps (its own gRPC services) is served on the gRPC port only.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcService<ReflectionServiceImpl>();
+        app.MapGrpcService<ReflectionV1ServiceImpl>();
         app.MapPrometheusScrapingEndpoint("/metrics").RequireHttpPort();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthzResponseWriter.WriteAsync }).RequireHttpPort();
 
