@@ -20,16 +20,20 @@ public sealed class StreamingContent : HttpContent
 
     public void Complete() => _pipe.Writer.Complete();
 
-    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    // HttpClient cancels this when the call is cancelled; only then does it reset the stream.
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var result = await _pipe.Reader.ReadAsync();
+            var result = await _pipe.Reader.ReadAsync(cancellationToken);
             foreach (var segment in result.Buffer)
             {
-                await stream.WriteAsync(segment);
+                await stream.WriteAsync(segment, cancellationToken);
             }
-            await stream.FlushAsync();
+            await stream.FlushAsync(cancellationToken);
             _pipe.Reader.AdvanceTo(result.Buffer.End);
             if (result.IsCompleted)
             {
