@@ -54,7 +54,7 @@ public sealed class ServerReflectionTests
 
         // What a generic client does: rebuild the files from the bytes alone, dependencies first.
         var protos = response.FileDescriptorResponse.FileDescriptorProto.Select(FileDescriptorProto.Parser.ParseFrom).ToList();
-        var files = FileDescriptor.BuildFromByteStrings(TopologicalOrder(protos).Select(proto => proto.ToByteString()));
+        var files = FileDescriptor.BuildFromByteStrings(DescriptorOrder.DependenciesFirst(protos).Select(proto => proto.ToByteString()));
         var probe = files.Single(file => file.Name == ProbeFile).Services.Single();
         var describe = probe.FindMethodByName("Describe");
         Assert.Equal("cauchy.probe.v1.Probe", probe.FullName);
@@ -260,31 +260,6 @@ public sealed class ServerReflectionTests
 
     private static List<string> FileNames(ServerReflectionResponse response) =>
         response.FileDescriptorResponse.FileDescriptorProto.Select(bytes => FileDescriptorProto.Parser.ParseFrom(bytes).Name).ToList();
-
-    private static IEnumerable<FileDescriptorProto> TopologicalOrder(IReadOnlyList<FileDescriptorProto> protos)
-    {
-        var byName = protos.ToDictionary(proto => proto.Name);
-        var emitted = new HashSet<string>();
-        var ordered = new List<FileDescriptorProto>();
-        void Visit(FileDescriptorProto proto)
-        {
-            if (!emitted.Add(proto.Name))
-            {
-                return;
-            }
-            foreach (var dependency in proto.Dependency)
-            {
-                // A missing import is exactly what this test must catch.
-                Visit(byName.TryGetValue(dependency, out var found) ? found : throw new Xunit.Sdk.XunitException($"{proto.Name} imports {dependency}, which was not sent."));
-            }
-            ordered.Add(proto);
-        }
-        foreach (var proto in protos)
-        {
-            Visit(proto);
-        }
-        return ordered;
-    }
 
     private static TestServerCallContext Context() => new("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo");
 }
