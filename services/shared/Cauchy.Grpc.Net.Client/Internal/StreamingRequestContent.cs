@@ -16,8 +16,8 @@ internal sealed class StreamingRequestContent<TRequest, TResponse>(ClientStreamW
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        // HttpClient sends the request headers with the first body write; flush them now so the server starts
-        // the call even before the first message (a duplex server may well speak first).
+        // The server must see the call start before the first message (a duplex server may speak first):
+        // flush so no handler holds the request headers back waiting for body data.
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         writer.OnRequestStreamAvailable(stream);
         // The handler cancels this token when the request is aborted or the response ended first.
