@@ -11,7 +11,7 @@ namespace Cauchy.ServiceDefaults.Tests.Hosting;
 public sealed class RealPrometheusScrapeTests
 {
     [Fact]
-    public async Task Prometheus_scrapes_counters_gauges_and_histogram_buckets_from_metrics()
+    public async Task Prometheus_scrapes_our_metrics_and_the_grpc_server_metrics_with_their_buckets()
     {
         using var meter = new Meter("Cauchy.Tests.Scrape." + Guid.NewGuid().ToString("N"));
         var images = meter.CreateCounter<long>("cauchy.scrape_test.images", "{image}", "Images decoded by the scrape test.");
@@ -24,7 +24,15 @@ public sealed class RealPrometheusScrapeTests
         var queued = 0;
         meter.CreateObservableGauge("cauchy.scrape_test.queued", () => Volatile.Read(ref queued), "{job}", "Jobs queued in the scrape test.");
 
-        await using var service = await TestService.StartAsync();
+        await using var service = await GrpcDefaultsIntegrationTests.StartProbeServiceAsync();
+        using (var clients = GrpcDefaultsIntegrationTests.ClientFactory($"http://127.0.0.1:{service.GrpcPort}"))
+        {
+            var probe = clients.CreateClient<ProbeClient>("Probe");
+            await probe.GetPingAsync("a");
+            await probe.GetPingAsync("b");
+            await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () => await probe.GetMissingAsync("c"));
+        }
+
         images.Add(40, new KeyValuePair<string, object?>("split", "train"));
         images.Add(2, new KeyValuePair<string, object?>("split", "test \"quoted\"\nline"));
         foreach (var seconds in new[] { 0.005, 0.05, 0.05, 0.5, 5 })
@@ -56,6 +64,13 @@ public sealed class RealPrometheusScrapeTests
         var median = await prometheus.QueryByLabelAsync("histogram_quantile(0.5, cauchy_scrape_test_step_duration_seconds_bucket)", "model");
         Assert.InRange(median["cnn"], 0.01, 0.1);
         Assert.Equal(3, (await prometheus.QueryByLabelAsync("cauchy_scrape_test_queued", "job"))["cauchy-test"]);
+
+        var handled = await prometheus.QueryByLabelAsync("grpc_server_handled_total{grpc_service=\"cauchy.test.v1.Probe\"}", "grpc_code");
+        Assert.Equal(new Dictionary<string, double> { ["OK"] = 2, ["NotFound"] = 1 }, handled);
+        var pingLatency = await prometheus.QueryByLabelAsync("grpc_server_handling_seconds_bucket{grpc_method=\"GetPing\"}", "le");
+        Assert.Equal(17, pingLatency.Count); // 16 bounds and +Inf
+        Assert.Equal(2, pingLatency["+Inf"]);
+        Assert.Equal(2, pingLatency["120"]);
 
         // Prometheus accepted the whole exposition, runtime metrics included, with no scrape error.
         var runtime = await prometheus.QueryByLabelAsync("dotnet_gc_collections_total", "job");
