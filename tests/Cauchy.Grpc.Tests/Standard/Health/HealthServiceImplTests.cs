@@ -129,8 +129,10 @@ public sealed class HealthServiceImplTests
         await watch.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
-    [Fact]
-    public async Task Watch_ClearStatus_SendsServiceUnknown()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Watch_ClearingTheService_SendsServiceUnknown(bool clearAll)
     {
         var health = new HealthServiceImpl();
         health.SetStatus(Jobs, ServingStatus.Serving);
@@ -139,9 +141,18 @@ public sealed class HealthServiceImplTests
         var watch = health.Watch(Request(Jobs), stream, Context(cancel.Token));
         Assert.Equal(ServingStatus.Serving, (await stream.NextAsync()).Status);
 
-        health.ClearAll();
+        if (clearAll)
+        {
+            health.ClearAll();
+        }
+        else
+        {
+            health.ClearStatus(Jobs);
+        }
 
         Assert.Equal(ServingStatus.ServiceUnknown, (await stream.NextAsync()).Status);
+        health.SetStatus(Jobs, ServingStatus.Serving);
+        Assert.Equal(ServingStatus.Serving, (await stream.NextAsync()).Status);
         cancel.Cancel();
         await watch.WaitAsync(TimeSpan.FromSeconds(5));
     }
