@@ -15,6 +15,9 @@ public sealed class GrpcServiceCatalog
     private ImmutableDictionary<string, MappedGrpcService> _byName = ImmutableDictionary.Create<string, MappedGrpcService>(StringComparer.Ordinal);
     private readonly Lock _sync = new();
 
+    // The catch-all UNIMPLEMENTED endpoint is added once per route builder, whichever service is mapped first.
+    private readonly HashSet<object> _unimplementedMappedOn = new(ReferenceEqualityComparer.Instance);
+
     public IReadOnlyList<MappedGrpcService> Services => _services;
 
     public MappedGrpcService? Find(string serviceName) =>
@@ -34,9 +37,6 @@ public sealed class GrpcServiceCatalog
             return service;
         }
     }
-
-    // The catch-all UNIMPLEMENTED endpoint is added once per route builder, whichever service is mapped first.
-    private readonly HashSet<object> _unimplementedMappedOn = new(ReferenceEqualityComparer.Instance);
 
     internal bool TryMarkUnimplementedMapped(object routeBuilder)
     {

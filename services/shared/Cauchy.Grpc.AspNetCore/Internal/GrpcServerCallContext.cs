@@ -1,14 +1,12 @@
 using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
-using System.Net;
 using Cauchy.Grpc.Internal;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Primitives;
 
 namespace Cauchy.Grpc.AspNetCore.Internal;
 
@@ -31,6 +29,8 @@ internal sealed class GrpcServerCallContext : ServerCallContext, IDisposable
 
     // Timers cannot wait longer than this; a deadline further away never fires in practice.
     private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    private static readonly Status IncompleteMessage = new(StatusCode.Internal, "Incomplete message: the request ended inside a message.");
 
     private static readonly string[] StatusCodeText = Enumerable.Range(0, 17).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
 
@@ -327,8 +327,6 @@ internal sealed class GrpcServerCallContext : ServerCallContext, IDisposable
         _deadlineTimer?.Dispose();
         _deadlineCts?.Dispose();
     }
-
-    private static readonly Status IncompleteMessage = new(StatusCode.Internal, "Incomplete message: the request ended inside a message.");
 
     private Status StatusFromException(Exception error, out Metadata? trailers)
     {
