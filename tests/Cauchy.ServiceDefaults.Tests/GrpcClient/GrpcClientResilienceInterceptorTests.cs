@@ -236,6 +236,27 @@ public sealed class GrpcClientResilienceInterceptorTests
     }
 
     [Fact]
+    public async Task A_quiet_stream_that_stays_open_counts_as_a_success_and_frees_the_half_open_probe()
+    {
+        var script = new ScriptedCalls(StatusCode.Unavailable, StatusCode.Unavailable);
+        var interceptor = Interceptor(Options(maxRetries: 0, minimumThroughput: 2) with { StreamAcceptedAfter = TimeSpan.FromMilliseconds(200) });
+        for (var i = 0; i < 2; i++)
+        {
+            await Assert.ThrowsAsync<RpcException>(async () => await interceptor.AsyncUnaryCall("spec", ScriptedCalls.Context(ScriptedCalls.CreateDataset), script.Unary));
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(6));
+        var headers = new TaskCompletionSource<Metadata>();
+        using var quiet = interceptor.AsyncServerStreamingCall("job", ScriptedCalls.Context(ScriptedCalls.WatchJob), (_, _) =>
+            new AsyncServerStreamingCall<string>(new GrpcServer.ListStreamReader<string>(), headers.Task, () => Status.DefaultSuccess, () => [], () => { }));
+
+        Assert.Equal(CircuitState.HalfOpen, interceptor.CircuitState);
+        await WaitForAsync(() => interceptor.CircuitState == CircuitState.Closed);
+        Assert.Equal("reply 3", await interceptor.AsyncUnaryCall("spec", ScriptedCalls.Context(ScriptedCalls.CreateDataset), script.Unary));
+        headers.SetResult([]);
+    }
+
+    [Fact]
     public async Task Disposing_the_call_cancels_a_pending_retry()
     {
         var script = new ScriptedCalls(Enumerable.Repeat(StatusCode.Unavailable, 10).ToArray());

@@ -40,6 +40,7 @@ public sealed class GrpcResilienceOptionsTests
             ["Resilience:CircuitBreaker:BreakSeconds"] = "2",
             ["Resilience:CircuitBreaker:FailureStatusCodes:0"] = "UNAVAILABLE",
             ["Resilience:CircuitBreaker:FailureStatusCodes:1"] = "resource_exhausted",
+            ["Resilience:CircuitBreaker:StreamAcceptedSeconds"] = "0.5",
         });
 
         Assert.Equal(TimeSpan.FromSeconds(5), options.DefaultDeadline);
@@ -55,6 +56,7 @@ public sealed class GrpcResilienceOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(10), options.SamplingDuration);
         Assert.Equal(TimeSpan.FromSeconds(2), options.BreakDuration);
         Assert.Equal([StatusCode.Unavailable, StatusCode.ResourceExhausted], options.FailureStatusCodes);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.StreamAcceptedAfter);
     }
 
     [Theory]

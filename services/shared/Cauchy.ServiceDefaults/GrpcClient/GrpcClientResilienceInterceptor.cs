@@ -22,7 +22,7 @@ namespace Cauchy.ServiceDefaults.GrpcClient;
 /// fail at once with UNAVAILABLE for the break duration, then one probe call decides whether it closes.</item>
 /// </list>
 /// Streaming calls get the deadline and the breaker but no retries; for the breaker, a stream has succeeded
-/// once its response headers arrive.
+/// once its response headers arrive, or once it has stayed open for <see cref="GrpcResilienceOptions.StreamAcceptedAfter"/>.
 /// </summary>
 public sealed class GrpcClientResilienceInterceptor : Interceptor
 {
@@ -106,7 +106,7 @@ public sealed class GrpcClientResilienceInterceptor : Interceptor
         try
         {
             var started = continuation(request, call);
-            probe.Observe(started.ResponseHeadersAsync);
+            probe.Observe(started.ResponseHeadersAsync, _options.StreamAcceptedAfter, _time);
             return started;
         }
         catch (Exception exception)
@@ -129,7 +129,7 @@ public sealed class GrpcClientResilienceInterceptor : Interceptor
         try
         {
             var started = continuation(call);
-            probe.Observe(started.ResponseHeadersAsync);
+            probe.Observe(started.ResponseHeadersAsync, _options.StreamAcceptedAfter, _time);
             return started;
         }
         catch (Exception exception)
@@ -152,7 +152,7 @@ public sealed class GrpcClientResilienceInterceptor : Interceptor
         try
         {
             var started = continuation(call);
-            probe.Observe(started.ResponseHeadersAsync);
+            probe.Observe(started.ResponseHeadersAsync, _options.StreamAcceptedAfter, _time);
             return started;
         }
         catch (Exception exception)

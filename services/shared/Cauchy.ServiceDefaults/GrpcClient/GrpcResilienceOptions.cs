@@ -20,6 +20,7 @@ namespace Cauchy.ServiceDefaults.GrpcClient;
 /// <item><term><c>Resilience:CircuitBreaker:SamplingSeconds</c></term><description>the window; default 30</description></item>
 /// <item><term><c>Resilience:CircuitBreaker:BreakSeconds</c></term><description>how long an open circuit answers UNAVAILABLE before a probe; default 15</description></item>
 /// <item><term><c>Resilience:CircuitBreaker:FailureStatusCodes:0</c> …</term><description>codes that count as failures; default Unavailable, DeadlineExceeded</description></item>
+/// <item><term><c>Resilience:CircuitBreaker:StreamAcceptedSeconds</c></term><description>a stream still open (no headers, no error) after this long counts as a success; default 5</description></item>
 /// </list>
 /// </summary>
 public sealed record GrpcResilienceOptions
@@ -52,6 +53,8 @@ public sealed record GrpcResilienceOptions
 
     public IReadOnlyList<StatusCode> FailureStatusCodes { get; init; } = [StatusCode.Unavailable, StatusCode.DeadlineExceeded];
 
+    public TimeSpan StreamAcceptedAfter { get; init; } = TimeSpan.FromSeconds(5);
+
     public static GrpcResilienceOptions FromConfiguration(IConfiguration configuration)
     {
         var section = configuration.GetSection(SectionName);
@@ -73,6 +76,7 @@ public sealed record GrpcResilienceOptions
             SamplingDuration = Seconds(breaker, "SamplingSeconds") ?? defaults.SamplingDuration,
             BreakDuration = Seconds(breaker, "BreakSeconds") ?? defaults.BreakDuration,
             FailureStatusCodes = List(breaker, "FailureStatusCodes")?.Select(code => ParseStatusCode(code, breaker.Path)).ToArray() ?? defaults.FailureStatusCodes,
+            StreamAcceptedAfter = Seconds(breaker, "StreamAcceptedSeconds") ?? defaults.StreamAcceptedAfter,
         };
     }
 
