@@ -263,18 +263,19 @@ scenarios.duplex_ping_pong = async (client) => {
 scenarios.deadline_exceeded = async (client) => {
   const callId = newCallId('deadline');
   const started = Date.now();
-  const result = await unaryCall(client, { delay_ms: 5000, call_id: callId }, { deadlineMs: 300 });
+  // 1 s leaves a busy machine time to start the handler before the deadline passes.
+  const result = await unaryCall(client, { delay_ms: 5000, call_id: callId }, { deadlineMs: 1000 });
   const elapsed = Date.now() - started;
-  expectStatus(result, Status.DEADLINE_EXCEEDED, 'Unary with delay 5000 ms and a 300 ms deadline');
-  expect(elapsed < 3000, () => `DEADLINE_EXCEEDED took ${elapsed} ms for a 300 ms deadline`);
+  expectStatus(result, Status.DEADLINE_EXCEEDED, 'Unary with delay 5000 ms and a 1000 ms deadline');
+  expect(elapsed < 4000, () => `DEADLINE_EXCEEDED took ${elapsed} ms for a 1000 ms deadline`);
   const state = await callState(client, callId, 3000);
   expect(state.known, `the server never saw call ${callId}`);
   expect(state.cancelled, () => `the server did not observe the deadline as a cancellation: ${JSON.stringify(state)}`);
   expect(state.finished, () => `the handler had not returned 3 s after the deadline: ${JSON.stringify(state)}`);
 
   const streamId = newCallId('deadline-stream');
-  const stream = await serverStreamCall(client, { response_count: 100, delay_ms: 50, call_id: streamId }, { deadlineMs: 500 });
-  expectStatus(stream, Status.DEADLINE_EXCEEDED, 'ServerStream (100 × 50 ms) with a 500 ms deadline');
+  const stream = await serverStreamCall(client, { response_count: 100, delay_ms: 50, call_id: streamId }, { deadlineMs: 1000 });
+  expectStatus(stream, Status.DEADLINE_EXCEEDED, 'ServerStream (100 × 50 ms) with a 1000 ms deadline');
   expect(stream.responses.length > 0 && stream.responses.length < 100,
     () => `expected some but not all responses before the deadline, got ${stream.responses.length}`);
   const streamState = await callState(client, streamId, 3000);
@@ -671,9 +672,11 @@ async function main() {
   return failed > 0 ? 1 : 0;
 }
 
+// Exit explicitly: a call that never ended (the very failure a scenario may be reporting) would
+// otherwise keep the process alive.
 main().then((code) => {
-  process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
 }, (error) => {
   console.error(error);
-  process.exitCode = 1;
+  process.exit(1);
 });
