@@ -30,8 +30,7 @@ public sealed class ServiceEndpointsTests
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal("ok", await health.Content.ReadAsStringAsync());
 
-        // Without TLS there is no ALPN to choose a protocol, so Kestrel serves the Http1AndHttp2 port as HTTP/1.1;
-        // a client that offers HTTP/2 "or lower" (Prometheus, kubelet, curl) gets it.
+        // The HTTP port speaks HTTP/1.1; a client that offers HTTP/2 "or lower" (Prometheus, kubelet, curl) gets it.
         var h2OrLower = TestService.Get($"http://127.0.0.1:{service.HttpPort}/healthz", HttpVersion.Version20);
         h2OrLower.VersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
         using var negotiated = await client.SendAsync(h2OrLower);

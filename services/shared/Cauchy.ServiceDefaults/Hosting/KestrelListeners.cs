@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Cauchy.ServiceDefaults.Hosting;
 
-/// <summary>The two listeners of every service: gRPC (HTTP/2 only, h2c or TLS) and HTTP (HTTP/1.1 and h2c).</summary>
+/// <summary>The two listeners of every service: gRPC (HTTP/2 only, h2c or TLS) and HTTP (HTTP/1.1: /metrics and /healthz).</summary>
 internal static class KestrelListeners
 {
     public static void Configure(KestrelServerOptions kestrel, ServiceHostingOptions hosting)
@@ -18,7 +18,9 @@ internal static class KestrelListeners
                 listen.UseHttps(certificate);
             }
         });
-        Listen(kestrel, hosting.BindAddress, hosting.HttpPort, static listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+        // HTTP/1.1 only: Kestrel cannot offer h2c beside HTTP/1.1 on a cleartext port (it would log a warning at every
+        // start and serve HTTP/1.1 anyway), and Prometheus and kubelet probes speak HTTP/1.1.
+        Listen(kestrel, hosting.BindAddress, hosting.HttpPort, static listen => listen.Protocols = HttpProtocols.Http1);
     }
 
     private static void Listen(KestrelServerOptions kestrel, string address, int port, Action<ListenOptions> configure)

@@ -10,7 +10,7 @@ namespace Cauchy.ServiceDefaults.Hosting;
 /// <item><term><c>Grpc:Tls:CertificatePath</c></term><description>PEM certificate (or a .pfx/.p12); when set, the gRPC port speaks TLS</description></item>
 /// <item><term><c>Grpc:Tls:KeyPath</c></term><description>PEM private key; omitted when the certificate file holds the key</description></item>
 /// <item><term><c>Grpc:Tls:Password</c></term><description>password of an encrypted PEM key or of a .pfx</description></item>
-/// <item><term><c>Http:Port</c></term><description>the port of <c>/metrics</c> and <c>/healthz</c> (HTTP/1.1 and h2c); default: gRPC port + 1000</description></item>
+/// <item><term><c>Http:Port</c></term><description>the port of <c>/metrics</c> and <c>/healthz</c> (HTTP/1.1); default: gRPC port + 1000</description></item>
 /// <item><term><c>Hosting:BindAddress</c></term><description>address both ports bind; default 127.0.0.1, or 0.0.0.0 in a container (<c>DOTNET_RUNNING_IN_CONTAINER=true</c>)</description></item>
 /// <item><term><c>Hosting:ShutdownTimeoutSeconds</c></term><description>how long in-flight calls may finish on SIGTERM; default 30</description></item>
 /// </list>
