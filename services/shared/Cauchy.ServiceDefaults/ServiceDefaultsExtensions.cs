@@ -2,8 +2,6 @@ using System.Diagnostics.Metrics;
 using Cauchy.ServiceDefaults.GrpcServer;
 using Cauchy.ServiceDefaults.Hosting;
 using Grpc.AspNetCore.Server;
-using Grpc.HealthCheck;
-using Grpc.Reflection;
 using Cauchy.ServiceDefaults.Prometheus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -86,9 +84,8 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGrpcService<HealthServiceImpl>();
-        app.MapGrpcService<ReflectionServiceImpl>();
-        app.MapGrpcService<ReflectionV1ServiceImpl>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         app.MapPrometheusScrapingEndpoint("/metrics").RequireHttpPort();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthzResponseWriter.WriteAsync }).RequireHttpPort();
 
