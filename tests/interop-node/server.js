@@ -487,7 +487,8 @@ function startGzipResponder(options) {
         return;
       }
       let messageBytes = body.subarray(5);
-      if (body[0] === 1) {
+      const requestCompressed = body[0] === 1;
+      if (requestCompressed) {
         if (headers['grpc-encoding'] !== 'gzip') {
           trailersOnly(Status.UNIMPLEMENTED, `compressed message with grpc-encoding ${headers['grpc-encoding']}`);
           return;
@@ -517,6 +518,7 @@ function startGzipResponder(options) {
           peer: `${stream.session.socket.remoteAddress}:${stream.session.socket.remotePort}`,
           request_grpc_timeout: String(headers['grpc-timeout'] || ''),
           request_grpc_encoding: String(headers['grpc-encoding'] || ''),
+          request_compressed: requestCompressed,
         };
         const plain = echoMethods.Unary.responseSerialize(response);
         const compress = index % 2 === 0;

@@ -500,6 +500,27 @@ public sealed class OurClientToGrpcJsServerTests(InteropFixture fixture) : IDisp
         }
     }
 
+    /// <summary>
+    /// grpc-js decompresses transparently and cannot say whether a message really was compressed;
+    /// the node gzip responder parses the framing itself and reports the compressed flag.
+    /// </summary>
+    [Fact]
+    public async Task Gzip_request_compression_sets_the_compressed_flag_on_the_wire()
+    {
+        using var channel = GrpcChannel.ForAddress(fixture.NodeGzipResponder.HttpAddress);
+        var client = new Echo.EchoClient(channel);
+        var payload = ByteString.CopyFromUtf8(string.Concat(Enumerable.Repeat("compressible text ", 1000)));
+
+        var compressed = await client.UnaryAsync(new EchoRequest { Message = "zip", Payload = payload }, new Metadata { { "grpc-internal-encoding-request", "gzip" } });
+        var plain = await client.UnaryAsync(new EchoRequest { Message = "plain", Payload = payload });
+
+        Assert.True(compressed.RequestCompressed, "with grpc-internal-encoding-request: gzip the request message went out with compressed-flag 0");
+        Assert.Equal("gzip", compressed.RequestGrpcEncoding);
+        Assert.Equal(payload, compressed.Payload);
+        Assert.False(plain.RequestCompressed, "without a request encoding the request message went out compressed");
+        Assert.Equal(payload, plain.Payload);
+    }
+
     [Fact]
     public async Task Request_at_the_4_MiB_limit_passes_and_one_byte_over_gives_RESOURCE_EXHAUSTED()
     {

@@ -10,15 +10,17 @@ internal static class RepositoryLayout
     public static string InteropNodeDirectory => Path.Combine(Root, "tests", "interop-node");
 
     /// <summary>Fails (never skips) when the grpc-js packages are not installed.</summary>
-    public static void RequireNodeModules()
+    public static void RequireNodeModules() => RequireNodeModules(InteropNodeDirectory);
+
+    internal static void RequireNodeModules(string interopNodeDirectory)
     {
-        var modules = Path.Combine(InteropNodeDirectory, "node_modules", "@grpc");
+        var modules = Path.Combine(interopNodeDirectory, "node_modules", "@grpc");
         foreach (var package in new[] { "grpc-js", "proto-loader" })
         {
             if (!File.Exists(Path.Combine(modules, package, "package.json")))
             {
                 throw new InvalidOperationException(
-                    $"The interop tests need @grpc/{package} in {Path.Combine(InteropNodeDirectory, "node_modules")}, and it is missing. " +
+                    $"The interop tests need @grpc/{package} in {Path.Combine(interopNodeDirectory, "node_modules")}, and it is missing. " +
                     "Run `make deps` (it runs `npm ci` in tests/interop-node) and run the tests again.");
             }
         }
