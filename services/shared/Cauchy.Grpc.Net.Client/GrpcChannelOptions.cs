@@ -1,4 +1,3 @@
-using System.Net.Http;
 using Cauchy.Grpc.Internal;
 
 namespace Grpc.Net.Client;

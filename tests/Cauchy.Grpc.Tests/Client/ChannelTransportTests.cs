@@ -6,7 +6,6 @@ using Cauchy.Grpc.Tests.Client.Infrastructure;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Xunit;
 
 namespace Cauchy.Grpc.Tests.Client;

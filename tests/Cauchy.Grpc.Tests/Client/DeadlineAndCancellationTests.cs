@@ -68,6 +68,31 @@ public sealed class DeadlineAndCancellationTests(RawServerFixture server) : ICla
     }
 
     [Fact]
+    public async Task Deadline_BeyondWhatOneTimerCanWait_StillWorks()
+    {
+        using var channel = server.CreateChannel();
+
+        // 100 days is more than a System.Threading.Timer's longest wait (about 49.7 days).
+        var headers = await channel.CreateCallInvoker().AsyncUnaryCall(TestMethods.Unary("Headers"), null, new CallOptions(deadline: DateTime.UtcNow.AddDays(100)), "x").ResponseAsync.WaitAsync(Timeout);
+
+        var value = headers.Split('\n').Single(l => l.StartsWith("grpc-timeout=", StringComparison.Ordinal))["grpc-timeout=".Length..];
+        Assert.True(GrpcProtocol.TryParseTimeout(value, out var timeout), value);
+        Assert.InRange(timeout, TimeSpan.FromDays(99.9), TimeSpan.FromDays(100));
+    }
+
+    [Fact]
+    public async Task Deadline_InLocalTime_IsConvertedToUtc()
+    {
+        using var channel = server.CreateChannel();
+
+        var headers = await channel.CreateCallInvoker().AsyncUnaryCall(TestMethods.Unary("Headers"), null, new CallOptions(deadline: DateTime.Now.AddSeconds(30)), "x").ResponseAsync.WaitAsync(Timeout);
+
+        var value = headers.Split('\n').Single(l => l.StartsWith("grpc-timeout=", StringComparison.Ordinal))["grpc-timeout=".Length..];
+        Assert.True(GrpcProtocol.TryParseTimeout(value, out var timeout), value);
+        Assert.InRange(timeout, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task NoDeadline_SendsNoGrpcTimeout()
     {
         using var channel = server.CreateChannel();

@@ -294,6 +294,14 @@ internal sealed class GrpcCall<TRequest, TResponse>
             }
             _channelDisposal = _channel.DisposalToken.UnsafeRegister(
                 static state => ((GrpcCall<TRequest, TResponse>)state!).Cancel(CancelReason.ChannelDisposed), this);
+            if (_finished)
+            {
+                // A token already cancelled ran its callback inside UnsafeRegister (the lock is re-entrant) and
+                // finished the call before the other registration existed: drop it here, and start no timer.
+                _callerCancellation.Unregister();
+                _channelDisposal.Unregister();
+                return;
+            }
             if (_deadline != DateTime.MaxValue)
             {
                 _deadlineTimer = new Timer(static state => ((GrpcCall<TRequest, TResponse>)state!).OnDeadlineTimer(), this, TimerDelay(), Timeout.InfiniteTimeSpan);
