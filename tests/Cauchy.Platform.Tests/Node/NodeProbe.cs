@@ -12,13 +12,17 @@ public static class NodeProbe
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(45);
     private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = true };
 
-    public static async Task<HealthProbeResult> CheckHealthAsync(string address, string service) =>
-        await RunAsync<HealthProbeResult>("health", "--address", address, "--service", service);
+    /// <summary>Health/Check for each service name in turn, on one grpc-js channel.</summary>
+    public static async Task<IReadOnlyDictionary<string, HealthProbeResult>> CheckHealthAsync(string address, params string[] services)
+    {
+        var probe = await RunAsync<HealthProbeResults>(["health", "--address", address, .. services.SelectMany(s => new[] { "--service", s })]);
+        return probe.Results.ToDictionary(r => r.Service);
+    }
 
     public static async Task<ReflectionProbeResult> ReflectAsync(string address, string version, string symbol) =>
-        await RunAsync<ReflectionProbeResult>("reflect", "--address", address, "--version", version, "--symbol", symbol);
+        await RunAsync<ReflectionProbeResult>(["reflect", "--address", address, "--version", version, "--symbol", symbol]);
 
-    private static async Task<T> RunAsync<T>(params string[] arguments)
+    private static async Task<T> RunAsync<T>(IReadOnlyList<string> arguments)
     {
         RepositoryLayout.RequireNodeModules();
         ProcessResult result;

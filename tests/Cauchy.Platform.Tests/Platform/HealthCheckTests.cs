@@ -1,5 +1,4 @@
 using Cauchy.Platform.Tests.Infrastructure;
-using Cauchy.Platform.Tests.Node;
 using Xunit;
 
 namespace Cauchy.Platform.Tests.Platform;
@@ -11,15 +10,17 @@ namespace Cauchy.Platform.Tests.Platform;
 [Collection(PlatformCollection.Name)]
 public sealed class HealthCheckTests(PlatformFixture fixture)
 {
+    private const int NotFound = 5;
+
     [Theory]
     [MemberData(nameof(PlatformService.Names), MemberType = typeof(PlatformService))]
     public async Task WholeServerHealthCheck_AnswersServing(string name)
     {
         var service = PlatformService.Named(name);
 
-        var result = await NodeProbe.CheckHealthAsync(fixture.Platform.GrpcAddress(service), "");
+        var result = (await fixture.HealthAsync(service))[""];
 
-        Assert.True(result is { Code: 0, Status: "SERVING" }, $"Health/Check(\"\") on {service.Name}: {result}");
+        Assert.True(result is { Code: 0, Status: "SERVING" }, $"{service.Name}: {result}");
     }
 
     [Theory]
@@ -28,9 +29,9 @@ public sealed class HealthCheckTests(PlatformFixture fixture)
     {
         var service = PlatformService.Named(name);
 
-        var result = await NodeProbe.CheckHealthAsync(fixture.Platform.GrpcAddress(service), service.GrpcService);
+        var result = (await fixture.HealthAsync(service))[service.GrpcService];
 
-        Assert.True(result is { Code: 0, Status: "SERVING" }, $"Health/Check(\"{service.GrpcService}\") on {service.Name}: {result}");
+        Assert.True(result is { Code: 0, Status: "SERVING" }, $"{service.Name}: {result}");
     }
 
     [Theory]
@@ -39,10 +40,9 @@ public sealed class HealthCheckTests(PlatformFixture fixture)
     {
         var service = PlatformService.Named(name);
 
-        var result = await NodeProbe.CheckHealthAsync(fixture.Platform.GrpcAddress(service), "cauchy.v1.NoSuchService");
+        var result = (await fixture.HealthAsync(service))[PlatformFixture.UnknownService];
 
-        const int NotFound = 5;
-        Assert.True(result.Code == NotFound, $"Health/Check(\"cauchy.v1.NoSuchService\") on {service.Name} must fail with NOT_FOUND: {result}");
+        Assert.True(result.Code == NotFound, $"{service.Name} must answer NOT_FOUND: {result}");
     }
 
     [Theory]
@@ -51,11 +51,9 @@ public sealed class HealthCheckTests(PlatformFixture fixture)
     {
         // Each process serves its own cauchy.v1 service only; it must not vouch for a neighbour.
         var service = PlatformService.Named(name);
-        var other = PlatformService.All[(PlatformService.All.ToList().IndexOf(service) + 1) % PlatformService.All.Count];
 
-        var result = await NodeProbe.CheckHealthAsync(fixture.Platform.GrpcAddress(service), other.GrpcService);
+        var result = (await fixture.HealthAsync(service))[PlatformFixture.Neighbour(service).GrpcService];
 
-        const int NotFound = 5;
-        Assert.True(result.Code == NotFound, $"Health/Check(\"{other.GrpcService}\") on {service.Name} must fail with NOT_FOUND: {result}");
+        Assert.True(result.Code == NotFound, $"{service.Name} must answer NOT_FOUND: {result}");
     }
 }

@@ -11,8 +11,12 @@ namespace Cauchy.Platform.Tests.Platform;
 /// </summary>
 public sealed class PlatformFixture : IAsyncLifetime
 {
+    /// <summary>A service name that no Cauchy process serves.</summary>
+    public const string UnknownService = "cauchy.v1.NoSuchService";
+
     private readonly Dictionary<PlatformService, int> _pids = [];
     private readonly ConcurrentDictionary<(string Service, string Version), Lazy<Task<ReflectionProbeResult>>> _reflection = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyDictionary<string, HealthProbeResult>>>> _health = new();
 
     public ScriptedPlatform Platform { get; } = ScriptedPlatform.CreateOnFreePorts();
 
@@ -30,6 +34,21 @@ public sealed class PlatformFixture : IAsyncLifetime
             (service.Name, version),
             _ => new Lazy<Task<ReflectionProbeResult>>(() => NodeProbe.ReflectAsync(Platform.GrpcAddress(service), version, service.GrpcService)))
         .Value;
+
+    /// <summary>
+    /// One grpc-js health probe per service, shared by the health tests: Health/Check of the whole server (""), of
+    /// its own cauchy.v1 service, of a name no service has, and of a neighbour's cauchy.v1 service.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, HealthProbeResult>> HealthAsync(PlatformService service) =>
+        _health.GetOrAdd(
+            service.Name,
+            _ => new Lazy<Task<IReadOnlyDictionary<string, HealthProbeResult>>>(() => NodeProbe.CheckHealthAsync(
+                Platform.GrpcAddress(service), "", service.GrpcService, UnknownService, Neighbour(service).GrpcService)))
+        .Value;
+
+    /// <summary>The next service in the list: each process must not vouch for it.</summary>
+    public static PlatformService Neighbour(PlatformService service) =>
+        PlatformService.All[(PlatformService.All.ToList().IndexOf(service) + 1) % PlatformService.All.Count];
 
     public async Task InitializeAsync()
     {

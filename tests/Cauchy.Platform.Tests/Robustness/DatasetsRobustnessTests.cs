@@ -137,7 +137,7 @@ public sealed class DatasetsRobustnessTests(PlatformFixture fixture)
 
     private async Task AssertServiceUnharmedAsync(long logStart)
     {
-        var health = await NodeProbe.CheckHealthAsync(fixture.Platform.GrpcAddress(_datasets), "");
+        var health = (await NodeProbe.CheckHealthAsync(fixture.Platform.GrpcAddress(_datasets), ""))[""];
         Assert.True(health is { Code: 0, Status: "SERVING" }, $"datasets after the misbehaving client: {health}");
         Assert.True(ProcFs.IsRunning(fixture.Pids[_datasets]), "the datasets process is gone");
 

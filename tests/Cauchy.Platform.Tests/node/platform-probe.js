@@ -4,8 +4,8 @@
 // of the standard health and reflection protos (./protos). Prints exactly one JSON line on stdout;
 // the C# platform tests judge it.
 //
-//   node platform-probe.js health  --address 127.0.0.1:PORT --service NAME
-//       {"command":"health","code":0,"codeName":"OK","details":"","status":"SERVING"}
+//   node platform-probe.js health  --address 127.0.0.1:PORT --service NAME [--service NAME ...]
+//       {"command":"health","results":[{"service":"","code":0,"codeName":"OK","details":"","status":"SERVING"}, ...]}
 //   node platform-probe.js reflect --address 127.0.0.1:PORT --version v1|v1alpha --symbol cauchy.v1.Datasets
 //       {"command":"reflect","listServices":{...},"symbol":{...},"describable":{...},"unknownSymbol":{...},"byFilename":{...}}
 //
@@ -39,19 +39,21 @@ function load(file) {
   return grpc.loadPackageDefinition(definition);
 }
 
+// --name value pairs; every option may repeat, so each maps to the list of its values.
 function parseArgs(argv) {
   const [command, ...rest] = argv;
   const options = {};
   for (let i = 0; i < rest.length; i += 2) {
     if (!rest[i].startsWith('--') || i + 1 >= rest.length) usage(`bad argument ${rest[i]}`);
-    options[rest[i].slice(2)] = rest[i + 1];
+    const name = rest[i].slice(2);
+    (options[name] = options[name] || []).push(rest[i + 1]);
   }
   return { command, options };
 }
 
 function usage(message) {
   process.stderr.write(`platform-probe: ${message}\n`
-    + 'usage: node platform-probe.js health --address HOST:PORT --service NAME\n'
+    + 'usage: node platform-probe.js health --address HOST:PORT --service NAME [--service NAME ...]\n'
     + '       node platform-probe.js reflect --address HOST:PORT --version v1|v1alpha --symbol NAME\n');
   process.exit(2);
 }
@@ -60,20 +62,27 @@ function deadline() {
   return new Date(Date.now() + CALL_TIMEOUT_MS);
 }
 
-// grpc.health.v1.Health/Check: resolves with the status and, on OK, the serving status.
-function health(address, service) {
+// grpc.health.v1.Health/Check for each service name in turn, on one channel: resolves with each call's
+// status and, on OK, the serving status.
+async function health(address, services) {
   const { Health } = load('grpc/health/v1/health.proto').grpc.health.v1;
   const client = new Health(address, grpc.credentials.createInsecure());
-  return new Promise((resolve) => {
+  const check = (service) => new Promise((resolve) => {
     client.Check({ service }, { deadline: deadline() }, (error, response) => {
-      client.close();
       if (error) {
-        resolve({ command: 'health', code: error.code, codeName: statusName(error.code), details: error.details, status: null });
+        resolve({ service, code: error.code, codeName: statusName(error.code), details: error.details, status: null });
       } else {
-        resolve({ command: 'health', code: 0, codeName: 'OK', details: '', status: response.status });
+        resolve({ service, code: 0, codeName: 'OK', details: '', status: response.status });
       }
     });
   });
+  try {
+    const results = [];
+    for (const service of services) results.push(await check(service));
+    return { command: 'health', results };
+  } finally {
+    client.close();
+  }
 }
 
 // One ServerReflectionInfo stream, used the way grpcurl uses it: requests go one at a time and each
@@ -191,14 +200,15 @@ async function reflect(address, version, symbol) {
 
 async function main() {
   const { command, options } = parseArgs(process.argv.slice(2));
-  if (!options.address) usage('--address is required');
+  const single = (name) => (options[name] || []).at(-1);
+  if (!single('address')) usage('--address is required');
   let result;
   if (command === 'health') {
-    if (options.service === undefined) usage('--service is required');
-    result = await health(options.address, options.service);
+    if (!options.service) usage('--service is required');
+    result = await health(single('address'), options.service);
   } else if (command === 'reflect') {
-    if (!options.symbol) usage('--symbol is required');
-    result = await reflect(options.address, options.version || 'v1', options.symbol);
+    if (!single('symbol')) usage('--symbol is required');
+    result = await reflect(single('address'), single('version') || 'v1', single('symbol'));
   } else {
     usage(`unknown command ${command}`);
   }
