@@ -162,4 +162,32 @@ public sealed class MetadataTests
         Assert.Equal("Job 7 is not running: 100% done ✓", result.Message);
         Assert.Contains("%25", result.Headers.GetValues("grpc-message").Single());
     }
+
+    [Fact]
+    public async Task Empty_metadata_values_are_valid_in_requests_headers_and_trailers()
+    {
+        await using var host = await GrpcTestHost.StartAsync();
+        host.Script.ServerStream = async (_, stream, context) =>
+        {
+            var received = context.RequestHeaders.Where(entry => entry.Key.StartsWith("x-empty", StringComparison.Ordinal)).ToArray();
+            host.Script.Record(string.Join(";", received.Select(entry => entry.Key + "=" + (entry.IsBinary ? entry.ValueBytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) : "'" + entry.Value + "'"))));
+            await context.WriteResponseHeadersAsync(new Metadata { { "x-empty-text", "" }, { "x-empty-bin", Array.Empty<byte>() } });
+            context.ResponseTrailers.Add("x-empty-trailer", "");
+            context.ResponseTrailers.Add("x-empty-trailer-bin", Array.Empty<byte>());
+            await stream.WriteAsync("m");
+        };
+
+        var result = await host.CallAsync("/cauchy.test.Tests/ServerStream", GrpcFrames.Frame("x"), request =>
+        {
+            request.Headers.TryAddWithoutValidation("x-empty-text", "");
+            request.Headers.TryAddWithoutValidation("x-empty-bin", "");
+        });
+
+        Assert.Equal(StatusCode.OK, result.Status);
+        Assert.Equal(["x-empty-text='';x-empty-bin=0", "disposed"], host.Script.RecordedEvents());
+        Assert.Equal("", result.Headers.GetValues("x-empty-text").Single());
+        Assert.Equal("", result.Headers.GetValues("x-empty-bin").Single());
+        Assert.Equal("", result.Trailers.GetValues("x-empty-trailer").Single());
+        Assert.Equal("", result.Trailers.GetValues("x-empty-trailer-bin").Single());
+    }
 }

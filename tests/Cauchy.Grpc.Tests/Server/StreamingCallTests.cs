@@ -124,6 +124,28 @@ public sealed class StreamingCallTests
     }
 
     [Fact]
+    public async Task Messages_that_arrive_together_on_an_open_stream_are_each_delivered_at_once()
+    {
+        await using var host = await GrpcTestHost.StartAsync();
+        var content = new StreamingContent();
+        using var request = host.Request("/cauchy.test.Tests/Duplex", content);
+        var responseTask = host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+
+        // Three messages in one write, and the request stays open: no later data will nudge the server.
+        await content.WriteAsync(GrpcFrames.Concat(GrpcFrames.Frame("a"), GrpcFrames.Frame("b"), GrpcFrames.Frame("c")));
+        using var response = await responseTask.WaitAsync(TimeSpan.FromSeconds(10));
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var answers = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add((await GrpcFrames.ReadFrameAsync(body).WaitAsync(TimeSpan.FromSeconds(5)))!.Text);
+        }
+        content.Complete();
+
+        Assert.Equal(["re:a", "re:b", "re:c"], answers);
+    }
+
+    [Fact]
     public async Task Large_streamed_messages_arrive_intact_and_in_order()
     {
         await using var host = await GrpcTestHost.StartAsync();

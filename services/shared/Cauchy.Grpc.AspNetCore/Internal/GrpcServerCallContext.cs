@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 
 namespace Cauchy.Grpc.AspNetCore.Internal;
 
@@ -195,13 +196,16 @@ internal sealed class GrpcServerCallContext : ServerCallContext, IDisposable
             var result = await reader.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             var consumed = buffer.Start;
+            var examined = buffer.End;
             try
             {
                 ThrowIfReadCanceled(result);
                 if (RequestFrameParser.TryParse(ref buffer, _options.MaxReceiveMessageSize, out var payload, out var compressed))
                 {
                     var message = Deserialize(payload, compressed, deserializer);
-                    consumed = buffer.Start;
+                    // Examined only up to here: more messages may already be buffered, and the next read
+                    // must return them at once rather than wait for new data.
+                    consumed = examined = buffer.Start;
                     return message;
                 }
                 if (result.IsCompleted)
@@ -212,7 +216,7 @@ internal sealed class GrpcServerCallContext : ServerCallContext, IDisposable
             }
             finally
             {
-                reader.AdvanceTo(consumed, buffer.End);
+                reader.AdvanceTo(consumed, examined);
             }
         }
     }
@@ -395,7 +399,10 @@ internal sealed class GrpcServerCallContext : ServerCallContext, IDisposable
         {
             return;
         }
-        destination.Append(entry.Key, GrpcProtocol.ToHeaderValue(entry));
+        // Not IHeaderDictionary.Append: it drops empty values, and an empty value is valid metadata.
+        var value = GrpcProtocol.ToHeaderValue(entry);
+        var existing = destination[entry.Key];
+        destination[entry.Key] = existing.Count == 0 ? new StringValues(value) : StringValues.Concat(existing, value);
     }
 
     private void ChooseResponseEncoding(string? encoding)
