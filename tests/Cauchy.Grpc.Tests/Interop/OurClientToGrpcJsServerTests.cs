@@ -288,7 +288,10 @@ public sealed class OurClientToGrpcJsServerTests(InteropFixture fixture) : IDisp
     {
         using var call = Client.ServerStream(new EchoRequest
         {
-            ResponseCount = 10, FailAfterResponses = 3, StatusCode = (int)StatusCode.Aborted, StatusMessage = "stopped after 3",
+            ResponseCount = 10,
+            FailAfterResponses = 3,
+            StatusCode = (int)StatusCode.Aborted,
+            StatusMessage = "stopped after 3",
         });
         var received = 0;
 
@@ -355,7 +358,10 @@ public sealed class OurClientToGrpcJsServerTests(InteropFixture fixture) : IDisp
     {
         using var call = Client.ServerStream(new EchoRequest
         {
-            ResponseCount = 5, FailAfterResponses = 2, StatusCode = (int)StatusCode.DataLoss, StatusMessage = message,
+            ResponseCount = 5,
+            FailAfterResponses = 2,
+            StatusCode = (int)StatusCode.DataLoss,
+            StatusMessage = message,
         });
 
         var error = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(call.ResponseStream));
