@@ -180,4 +180,30 @@ public sealed class StreamingCallTests(RawServerFixture server) : IClassFixture<
         await call.RequestStream.CompleteAsync();
         Assert.False(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeout));
     }
+
+    [Fact]
+    public async Task Duplex_ServerFinishesWhileTheClientStillWrites_RepliesAndOkStatusAreNotLost()
+    {
+        using var channel = server.CreateChannel();
+        using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(TestMethods.Duplex("ReplyOnceAndFinish"), null, server.NewProbe(out var probe));
+
+        await call.RequestStream.WriteAsync("only this one is read");
+        await probe.Release.Task.WaitAsync(Timeout);
+        await Task.Delay(100);
+        // The server has ended the call: writing on may fail, but must not cost the reply or the status.
+        Exception? writeError = null;
+        try
+        {
+            await call.RequestStream.WriteAsync("too late").WaitAsync(Timeout);
+        }
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException)
+        {
+            writeError = ex;
+        }
+
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeout), $"reply lost; write error: {writeError}");
+        Assert.Equal("only this one is read", call.ResponseStream.Current);
+        Assert.False(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeout));
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
 }

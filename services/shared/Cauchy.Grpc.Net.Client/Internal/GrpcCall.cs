@@ -190,20 +190,28 @@ internal sealed class GrpcCall<TRequest, TResponse>
         frame.Seal(compress: _requestEncoding is not null && (flags & WriteFlags.NoCompress) == 0);
     }
 
-    /// <summary>What a failed request write throws: the call's status once it is known.</summary>
+    /// <summary>
+    /// What a failed request write throws. A write never decides the call's outcome: the response does (the
+    /// server may have ended the call on purpose, with replies still unread), so the call's status is reported
+    /// once known, and otherwise only this write's failure.
+    /// </summary>
     public async Task<Exception> GetWriteFailureAsync(Exception writeError)
     {
         if (!_finished && Volatile.Read(ref _readerState) == ReaderBusy)
         {
-            // Someone is reading the response, so the call's real outcome is on its way (often the server
-            // ended the call, and the handler stopped the request body for that). Report that, not the write's error.
+            // Someone is reading the response, so the outcome is on its way: the same transport failure, or the
+            // server's status when it ended the call and the handler closed the request body for that.
             await WhenFinishedAsync().ConfigureAwait(false);
         }
-        if (!_finished && TryFinish(TransportStatus.FromException(writeError, _channel.Address), null, CancelReason.None))
+        if (_finished)
         {
-            Abort();
+            return CreateWriteAfterFinishException();
         }
-        return CreateWriteAfterFinishException();
+        return writeError is ObjectDisposedException or OperationCanceledException
+            ? new InvalidOperationException(
+                "Can't write the message because the request stream was closed, most likely because the server ended the call; read the response stream for its status.",
+                writeError)
+            : new RpcException(TransportStatus.FromException(writeError, _channel.Address));
     }
 
     public Exception CreateWriteAfterFinishException() => _status.StatusCode == StatusCode.OK

@@ -137,6 +137,16 @@ public sealed class RawServerFixture : IAsyncLifetime
             Finish(context);
         });
 
+        // Answers the first request message and ends the call with OK, leaving the rest of the request stream unread.
+        app.MapPost("/test.Svc/ReplyOnceAndFinish", async context =>
+        {
+            var first = await ReadMessageAsync(context.Request.Body) ?? throw new InvalidDataException("No request message.");
+            StartResponse(context);
+            await WriteMessageAsync(context, first.Payload);
+            Finish(context);
+            Probe(context).Release.TrySetResult();
+        });
+
         app.MapPost("/test.Svc/Hang", async context =>
         {
             var probe = Probe(context);
