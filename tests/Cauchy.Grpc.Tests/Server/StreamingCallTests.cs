@@ -146,6 +146,36 @@ public sealed class StreamingCallTests
     }
 
     [Fact]
+    public async Task Client_stream_longer_than_kestrels_default_body_limit_is_accepted()
+    {
+        await using var host = await GrpcTestHost.StartAsync();
+        host.Script.ClientStream = async (requests, context) =>
+        {
+            long total = 0;
+            while (await requests.MoveNext(context.CancellationToken))
+            {
+                total += requests.Current.Length;
+            }
+            return total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        };
+        var content = new StreamingContent();
+        using var request = host.Request("/cauchy.test.Tests/ClientStream", content);
+        var call = host.SendAsync(request);
+
+        // 36 MiB in total: over Kestrel's 30 MB default request body limit, which gRPC streams must not hit.
+        var frame = GrpcFrames.Frame(new string('x', 1024 * 1024));
+        for (var i = 0; i < 36; i++)
+        {
+            await content.WriteAsync(frame);
+        }
+        content.Complete();
+        var result = await call.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(StatusCode.OK, result.Status);
+        Assert.Equal([(36L * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture)], result.Texts);
+    }
+
+    [Fact]
     public async Task Large_streamed_messages_arrive_intact_and_in_order()
     {
         await using var host = await GrpcTestHost.StartAsync();
