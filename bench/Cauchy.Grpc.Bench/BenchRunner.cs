@@ -25,7 +25,10 @@ public static class BenchRunner
 
         Console.WriteLine($"bench: {Environment.ProcessorCount} cores, .NET {Environment.Version}, node {NodeVersion()}, " +
                           $"{options.Callers} unary callers, {options.Seconds} s per measurement, {options.Rounds} rounds");
-        await using var ours = await ServerProcess.StartAsync("ours", Environment.ProcessPath!, [typeof(BenchRunner).Assembly.Location, "serve"]);
+        // Started as "dotnet Cauchy.Grpc.Bench.dll" the child needs the dll; started as the app host it does not.
+        var host = Environment.ProcessPath!;
+        string[] serveArguments = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [typeof(BenchRunner).Assembly.Location, "serve"] : ["serve"];
+        await using var ours = await ServerProcess.StartAsync("ours", host, serveArguments);
         await using var grpcjs = await ServerProcess.StartAsync("grpc-js", "node", [Path.Combine(repoRoot, "bench", "grpcjs-bench-server.js")]);
 
         using var oursChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{ours.Port}");
