@@ -49,6 +49,10 @@ public sealed class ScriptedPlatform
     public Task<ProcessResult> UpAsync() =>
         ProcessRunner.RunAsync("bash", [RepositoryLayout.UpScript, RepositoryLayout.Configuration], UpTimeout, Environment);
 
+    /// <summary>scripts/up.sh --status (what `make status` runs).</summary>
+    public Task<ProcessResult> StatusAsync() =>
+        ProcessRunner.RunAsync("bash", [RepositoryLayout.UpScript, "--status"], DownTimeout, Environment);
+
     public Task<ProcessResult> DownAsync() =>
         ProcessRunner.RunAsync("bash", [RepositoryLayout.DownScript], DownTimeout, Environment);
 

@@ -27,6 +27,15 @@ public sealed class MakeDownTests
             Assert.Equal(PlatformService.All.Count, pids.Values.Distinct().Count());
             Assert.All(pids.Values, pid => Assert.True(ProcFs.IsRunning(pid), $"pid {pid} is not running after up.sh"));
 
+            // `make up` twice starts nothing new: a second set of processes would outlive `make down`.
+            var again = await platform.UpAsync();
+            Assert.True(again.ExitCode == 0, again.Describe());
+            foreach (var (service, pid) in pids)
+            {
+                Assert.Contains($"up: {service.Name} already running (pid {pid})", again.StandardOutput);
+                Assert.Equal(pid, platform.ReadPid(service));
+            }
+
             var down = await platform.DownAsync();
 
             Assert.True(down.ExitCode == 0, down.Describe());
@@ -40,6 +49,8 @@ public sealed class MakeDownTests
 
             // SIGTERM is a graceful stop: a service that needs SIGKILL would lose work in Kubernetes too.
             Assert.DoesNotContain("did not stop", down.StandardOutput);
+            var status = await platform.StatusAsync();
+            Assert.Equal(PlatformService.All.Count, status.StandardOutput.Split('\n').Count(l => l.TrimEnd().EndsWith(" stopped", StringComparison.Ordinal)));
         }
         finally
         {
@@ -68,6 +79,7 @@ public sealed class MakeDownTests
             Assert.True(ProcFs.IsRunning(unrelated.Id), $"down.sh killed pid {unrelated.Id} (`sleep 60`), which make up never started\n{down.Describe()}");
             Assert.False(unrelated.HasExited);
             Assert.Contains("datasets was not running", down.StandardOutput);
+            Assert.False(File.Exists(platform.PidFile(datasets)), "down.sh must forget a stale pid file");
             Assert.DoesNotContain("stopped", down.StandardOutput);
         }
         finally

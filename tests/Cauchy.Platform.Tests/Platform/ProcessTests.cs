@@ -52,4 +52,33 @@ public sealed class ProcessTests(PlatformFixture fixture)
         Assert.Contains(fixture.Platform.HttpPort(service), ports);
         Assert.Empty(ports.Intersect(others));
     }
+
+    [Fact]
+    public async Task Status_ReportsEveryServiceRunningWithItsPidAndPorts()
+    {
+        var status = await fixture.Platform.StatusAsync();
+
+        Assert.True(status.ExitCode == 0, status.Describe());
+        foreach (var service in PlatformService.All)
+        {
+            var line = status.StandardOutput.Split('\n').SingleOrDefault(l => l.StartsWith(service.Name + " ", StringComparison.Ordinal));
+            Assert.True(line is not null, $"make status does not list {service.Name}:\n{status.StandardOutput}");
+            Assert.Contains($"grpc 127.0.0.1:{fixture.Platform.GrpcPort(service)} ", line);
+            Assert.Contains($"http 127.0.0.1:{fixture.Platform.HttpPort(service)} ", line);
+            Assert.EndsWith($"running (pid {fixture.Pids[service]})", line.TrimEnd());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PlatformService.Names), MemberType = typeof(PlatformService))]
+    public void ServiceLog_ShowsNoUnhandledException(string name)
+    {
+        var service = PlatformService.Named(name);
+        var log = fixture.Platform.LogFile(service);
+
+        var trace = ServiceLog.ExceptionTraceLines(ServiceLog.ReadFrom(log, 0));
+
+        Assert.True(File.Exists(log), $"no log {log}");
+        Assert.True(trace.Count == 0, $"{log} shows an unhandled exception:\n{string.Join('\n', trace.Take(40))}");
+    }
 }
