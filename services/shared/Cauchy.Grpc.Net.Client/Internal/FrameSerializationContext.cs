@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Cauchy.Grpc.Internal;
 using Grpc.Core;
 
@@ -88,6 +89,8 @@ internal sealed class FrameSerializationContext : SerializationContext, IBufferW
         GrpcProtocol.WriteFrameHeader(_buffer, compress, PayloadLength);
     }
 
+    // Pooled: an HTTP/2 write completes asynchronously, and this runs for every message sent.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteToAsync(Stream stream, bool flush, CancellationToken cancellationToken)
     {
         if (_payload is null)
