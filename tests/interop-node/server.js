@@ -255,6 +255,14 @@ function resetStream(context, code) {
   }
 }
 
+async function drained(http2Stream) {
+  const until = Date.now() + 2000;
+  while (http2Stream && http2Stream.writableLength > 0 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 function writeAsync(context, message) {
   const call = context.call;
   return new Promise((resolve) => {
@@ -335,8 +343,9 @@ async function serverStream(call) {
 
 async function finishStream(context, request, trailers) {
   if (request.abort_with_rst_code !== 0) {
-    // Let the responses already written reach the client before the reset.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Let the responses already written reach the client before the reset: nghttp2 drops DATA
+    // still queued for a stream when it resets it.
+    await drained(context.http2Stream);
     resetStream(context, request.abort_with_rst_code);
     return;
   }
