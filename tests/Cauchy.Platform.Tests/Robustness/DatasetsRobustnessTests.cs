@@ -7,6 +7,7 @@ using Cauchy.Platform.Tests.Platform;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Reflection.V1;
 using Xunit;
 
 namespace Cauchy.Platform.Tests.Robustness;
@@ -101,14 +102,36 @@ public sealed class DatasetsRobustnessTests(PlatformFixture fixture)
     }
 
     [Fact]
-    public async Task ClientThatResetsItsConnectionMidMessage_DoesNotHurtTheService()
+    public async Task ClientThatDisposesItsChannelMidReflectionStream_DoesNotHurtTheService()
+    {
+        // ImportDatasetVersion answers UNIMPLEMENTED before it reads anything; server reflection does read its request
+        // stream, so here the client vanishes while the server is inside a streaming call.
+        var logStart = ServiceLog.Length(Log);
+        var channel = GrpcChannel.ForAddress(fixture.Platform.GrpcUri(_datasets).ToString());
+        var call = new ServerReflection.ServerReflectionClient(channel)
+            .ServerReflectionInfo(new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)));
+
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None), "reflection did not answer list_services");
+        Assert.Contains(call.ResponseStream.Current.ListServicesResponse.Service, s => s.Name == _datasets.GrpcService);
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { FileContainingSymbol = _datasets.GrpcService });
+        channel.Dispose();
+        call.Dispose();
+
+        await AssertServiceUnharmedAsync(logStart);
+    }
+
+    [Theory]
+    [InlineData("/cauchy.v1.Datasets/ImportDatasetVersion")]
+    [InlineData("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo")]
+    public async Task ClientThatResetsItsConnectionMidMessage_DoesNotHurtTheService(string path)
     {
         var logStart = ServiceLog.Length(Log);
         using var socket = await ConnectAsync();
         var headers = Http2Wire.HeaderBlock(
             (":method", "POST"),
             (":scheme", "http"),
-            (":path", "/cauchy.v1.Datasets/ImportDatasetVersion"),
+            (":path", path),
             (":authority", $"127.0.0.1:{GrpcPort}"),
             ("content-type", "application/grpc"),
             ("te", "trailers"));
