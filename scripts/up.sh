@@ -31,9 +31,11 @@ for s in "${CAUCHY_SERVICES[@]}"; do
   fi
   dll="$dir/bin/$config/net10.0/$asm.dll"
   [ -f "$dll" ] || { echo "up: $dll is missing; run 'make build'" >&2; exit 1; }
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "up: port $port is already in use by another process; stop it or set a different port" >&2; exit 1
-  fi
+  for p in "$port" "$((port + 1000))"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "up: port $p ($name) is already in use by another process; stop it or set CAUCHY_PORT_OFFSET" >&2; exit 1
+    fi
+  done
   CAUCHY_GRPC__PORT="$port" CAUCHY_DATA__ROOT="$RUN_DIR/data/$name" \
     nohup dotnet "$dll" >"$RUN_DIR/logs/$name.log" 2>&1 &
   echo $! >"$pidfile"
