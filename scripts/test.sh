@@ -9,7 +9,7 @@ trap 'rm -f "$log"' EXIT
 
 # A hung test must not eat CI's whole budget: blame-hang kills and names it.
 dotnet test cauchy-k8s.sln -c "$config" --no-build --nologo \
-  --blame-hang-timeout 5m --logger "console;verbosity=normal" 2>&1 | tee "$log"
+  --blame-hang-timeout 5m --logger "console;verbosity=minimal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 summary_lines=$(grep -E '^(Passed|Failed)! +- ' "$log" || true)

@@ -34,7 +34,8 @@ public static class ServiceDefaultsExtensions
     /// console logging (<c>Logging:Format</c> = <c>simple</c> or <c>json</c>), the gRPC and HTTP listeners
     /// (<see cref="ServiceHostingOptions"/>), the shutdown timeout, the Prometheus exporter, health checks
     /// (served as <c>/healthz</c> and as grpc.health.v1), server reflection, and the gRPC server with
-    /// <see cref="GrpcServerMetricsInterceptor"/> as its outermost interceptor.
+    /// <see cref="GrpcServerMetricsInterceptor"/> as its outermost interceptor and <see cref="UnimplementedMethodInterceptor"/>
+    /// naming the method in the UNIMPLEMENTED answers of RPCs a service has not built.
     /// </summary>
     /// <param name="serviceName">the service's short name, e.g. <c>datasets</c></param>
     /// <param name="defaultGrpcPort">the service's gRPC port unless <c>Grpc:Port</c> says otherwise</param>
@@ -58,7 +59,8 @@ public static class ServiceDefaultsExtensions
         services.AddMetrics();
         services.TryAddSingleton(static provider => new GrpcServerMetrics(provider.GetRequiredService<IMeterFactory>()));
         services.TryAddSingleton<GrpcServerMetricsInterceptor>();
-        services.AddGrpc();
+        services.TryAddSingleton<UnimplementedMethodInterceptor>();
+        services.AddGrpc(static options => options.Interceptors.Add<UnimplementedMethodInterceptor>());
         services.Configure<GrpcServiceOptions>(static options =>
         {
             // Outermost, whichever order Program.cs configures things in: the time and status it records

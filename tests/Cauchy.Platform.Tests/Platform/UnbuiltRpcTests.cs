@@ -26,5 +26,7 @@ public sealed class UnbuiltRpcTests(PlatformFixture fixture)
         Assert.True(
             error.StatusCode == StatusCode.Unimplemented,
             $"{service.GrpcService}/{rpc.Method} must answer UNIMPLEMENTED, got {error.StatusCode}: {error.Status.Detail}");
+        // The answer names the method, so a caller can tell "not built yet" from a wrong address.
+        Assert.Equal($"{service.GrpcService}/{rpc.Method} is not implemented by this version of the service.", error.Status.Detail);
     }
 }
