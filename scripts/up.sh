@@ -14,7 +14,15 @@ if [ "${1:-}" = "--status" ]; then
   for s in "${CAUCHY_SERVICES[@]}"; do
     read -r name dir asm port <<<"$s"; port=$((port + PORT_OFFSET))
     pid=$(cat "$RUN_DIR/pids/$name.pid" 2>/dev/null || true)
-    if [ -n "$pid" ] && is_ours "$pid" "$asm"; then state="running (pid $pid)"; else state="stopped"; fi
+    if [ -n "$pid" ] && is_ours "$pid" "$asm"; then
+      state="running (pid $pid)"
+      # A standard grpc.health.v1 check with an independent client (grpc-js), when make deps has installed it.
+      if health=$(node tests/Cauchy.Platform.Tests/node/platform-probe.js health --address "127.0.0.1:$port" --service "" 2>/dev/null); then
+        state="$state, gRPC health $(echo "$health" | grep -o '"status":"[A-Z_]*"' | head -1 | cut -d'"' -f4)"
+      fi
+    else
+      state="stopped"
+    fi
     printf '%-13s grpc 127.0.0.1:%s  http 127.0.0.1:%s  %s\n' "$name" "$port" "$((port + 1000))" "$state"
   done
   exit 0

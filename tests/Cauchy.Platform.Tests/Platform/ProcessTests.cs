@@ -54,7 +54,7 @@ public sealed class ProcessTests(PlatformFixture fixture)
     }
 
     [Fact]
-    public async Task Status_ReportsEveryServiceRunningWithItsPidAndPorts()
+    public async Task Status_ReportsEveryServiceRunningWithItsPidPortsAndGrpcHealth()
     {
         var status = await fixture.Platform.StatusAsync();
 
@@ -65,7 +65,7 @@ public sealed class ProcessTests(PlatformFixture fixture)
             Assert.True(line is not null, $"make status does not list {service.Name}:\n{status.StandardOutput}");
             Assert.Contains($"grpc 127.0.0.1:{fixture.Platform.GrpcPort(service)} ", line);
             Assert.Contains($"http 127.0.0.1:{fixture.Platform.HttpPort(service)} ", line);
-            Assert.EndsWith($"running (pid {fixture.Pids[service]})", line.TrimEnd());
+            Assert.EndsWith($"running (pid {fixture.Pids[service]}), gRPC health SERVING", line.TrimEnd());
         }
     }
 
