@@ -23,6 +23,8 @@ public sealed class ServiceConfigurationTests
         Assert.Equal(51052, options.HttpPort);
         Assert.Equal("127.0.0.1", options.BindAddress);
         Assert.Equal(TimeSpan.FromSeconds(30), options.ShutdownTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), options.KeepAlivePing);
+        Assert.Equal(TimeSpan.FromSeconds(20), options.KeepAlivePingTimeout);
         Assert.False(options.UseTls);
     }
 
@@ -34,6 +36,8 @@ public sealed class ServiceConfigurationTests
             ["Grpc:Port"] = "6000",
             ["Hosting:BindAddress"] = "0.0.0.0",
             ["Hosting:ShutdownTimeoutSeconds"] = "2.5",
+            ["Grpc:KeepAlivePingSeconds"] = "15",
+            ["Grpc:KeepAlivePingTimeoutSeconds"] = "5",
             ["Grpc:Tls:CertificatePath"] = "/etc/cauchy/tls/tls.crt",
             ["Grpc:Tls:KeyPath"] = "/etc/cauchy/tls/tls.key",
         });
@@ -42,6 +46,8 @@ public sealed class ServiceConfigurationTests
         Assert.Equal(7000, options.HttpPort);
         Assert.Equal("0.0.0.0", options.BindAddress);
         Assert.Equal(TimeSpan.FromSeconds(2.5), options.ShutdownTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(15), options.KeepAlivePing);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.KeepAlivePingTimeout);
         Assert.True(options.UseTls);
         Assert.Equal("/etc/cauchy/tls/tls.key", options.TlsKeyPath);
         Assert.Equal(9100, Read(new() { ["Http:Port"] = "9100" }).HttpPort);
@@ -57,6 +63,8 @@ public sealed class ServiceConfigurationTests
     [InlineData("Grpc:Port", "fifty")]
     [InlineData("Http:Port", "-1")]
     [InlineData("Hosting:ShutdownTimeoutSeconds", "soon")]
+    [InlineData("Grpc:KeepAlivePingSeconds", "-1")]
+    [InlineData("Grpc:KeepAlivePingTimeoutSeconds", "0")]
     public void Invalid_settings_fail_naming_the_key(string key, string value)
     {
         var failure = Assert.Throws<InvalidOperationException>(() => Read(new() { [key] = value }));
@@ -157,5 +165,20 @@ public sealed class ServiceConfigurationTests
         using var provider = builder.Services.BuildServiceProvider();
 
         Assert.Equal(TimeSpan.FromSeconds(7), provider.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+    }
+
+    [Theory]
+    [InlineData(null, 60.0)]
+    [InlineData("30", 30.0)]
+    [InlineData("0", 0.0)]
+    public void Keepalive_pings_reach_kestrel_and_zero_turns_them_off(string? seconds, double expectedSeconds)
+    {
+        var builder = TestService.CreateBuilder(new Dictionary<string, string?> { ["Grpc:KeepAlivePingSeconds"] = seconds });
+        builder.AddServiceDefaults("test", 50051);
+        using var provider = builder.Services.BuildServiceProvider();
+
+        var http2 = provider.GetRequiredService<IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>().Value.Limits.Http2;
+        // Kestrel's own default (no pings) is TimeSpan.MaxValue.
+        Assert.Equal(expectedSeconds == 0 ? TimeSpan.MaxValue : TimeSpan.FromSeconds(expectedSeconds), http2.KeepAlivePingDelay);
     }
 }

@@ -10,6 +10,12 @@ internal static class KestrelListeners
     public static void Configure(KestrelServerOptions kestrel, ServiceHostingOptions hosting)
     {
         var certificate = hosting.UseTls ? TlsCertificateLoader.Load(hosting) : null;
+        if (hosting.KeepAlivePing > TimeSpan.Zero)
+        {
+            // Long streams (watches, heartbeats, shard reads) outlive peers that vanish without a FIN;
+            // pings find them so their calls are cancelled and their resources freed.
+            kestrel.UseGrpcKeepAlive(hosting.KeepAlivePing, hosting.KeepAlivePingTimeout);
+        }
         Listen(kestrel, hosting.BindAddress, hosting.GrpcPort, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;

@@ -12,6 +12,8 @@ namespace Cauchy.ServiceDefaults.Hosting;
 /// <item><term><c>Grpc:Tls:Password</c></term><description>password of an encrypted PEM key or of a .pfx</description></item>
 /// <item><term><c>Http:Port</c></term><description>the port of <c>/metrics</c> and <c>/healthz</c> (HTTP/1.1); default: gRPC port + 1000</description></item>
 /// <item><term><c>Hosting:BindAddress</c></term><description>address both ports bind; default 127.0.0.1, or 0.0.0.0 in a container (<c>DOTNET_RUNNING_IN_CONTAINER=true</c>)</description></item>
+/// <item><term><c>Grpc:KeepAlivePingSeconds</c></term><description>idle time after which the server pings an HTTP/2 connection to find dead peers of long streams; default 60, 0 turns pings off</description></item>
+/// <item><term><c>Grpc:KeepAlivePingTimeoutSeconds</c></term><description>how long a ping may go unanswered before the connection is closed; default 20</description></item>
 /// <item><term><c>Hosting:ShutdownTimeoutSeconds</c></term><description>how long in-flight calls may finish on SIGTERM; default 30</description></item>
 /// </list>
 /// </summary>
@@ -21,6 +23,8 @@ public sealed record ServiceHostingOptions
     public const string LoopbackAddress = "127.0.0.1";
     public const string AnyAddress = "0.0.0.0";
     public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultKeepAlivePing = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultKeepAlivePingTimeout = TimeSpan.FromSeconds(20);
 
     public required int GrpcPort { get; init; }
 
@@ -36,6 +40,11 @@ public sealed record ServiceHostingOptions
 
     public TimeSpan ShutdownTimeout { get; init; } = DefaultShutdownTimeout;
 
+    /// <summary>Zero: no keepalive pings.</summary>
+    public TimeSpan KeepAlivePing { get; init; } = DefaultKeepAlivePing;
+
+    public TimeSpan KeepAlivePingTimeout { get; init; } = DefaultKeepAlivePingTimeout;
+
     public bool UseTls => !string.IsNullOrWhiteSpace(TlsCertificatePath);
 
     public static ServiceHostingOptions FromConfiguration(IConfiguration configuration, int defaultGrpcPort)
@@ -50,6 +59,8 @@ public sealed record ServiceHostingOptions
         var inContainer = string.Equals(configuration["DOTNET_RUNNING_IN_CONTAINER"], "true", StringComparison.OrdinalIgnoreCase);
         var bindAddress = configuration["Hosting:BindAddress"];
         var shutdown = configuration["Hosting:ShutdownTimeoutSeconds"];
+        var keepAlive = configuration["Grpc:KeepAlivePingSeconds"];
+        var keepAliveTimeout = configuration["Grpc:KeepAlivePingTimeoutSeconds"];
         return new ServiceHostingOptions
         {
             GrpcPort = grpcPort,
@@ -61,6 +72,12 @@ public sealed record ServiceHostingOptions
             ShutdownTimeout = string.IsNullOrWhiteSpace(shutdown)
                 ? DefaultShutdownTimeout
                 : TimeSpan.FromSeconds(ParseNonNegative(shutdown, "Hosting:ShutdownTimeoutSeconds")),
+            KeepAlivePing = string.IsNullOrWhiteSpace(keepAlive)
+                ? DefaultKeepAlivePing
+                : TimeSpan.FromSeconds(ParseNonNegative(keepAlive, "Grpc:KeepAlivePingSeconds")),
+            KeepAlivePingTimeout = string.IsNullOrWhiteSpace(keepAliveTimeout)
+                ? DefaultKeepAlivePingTimeout
+                : TimeSpan.FromSeconds(ParsePositive(keepAliveTimeout, "Grpc:KeepAlivePingTimeoutSeconds")),
         };
     }
 
@@ -85,6 +102,11 @@ public sealed record ServiceHostingOptions
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 && double.IsFinite(value)
             ? value
             : throw new InvalidOperationException($"{key} must be a non-negative number of seconds, not '{text}'.");
+
+    private static double ParsePositive(string text, string key) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && double.IsFinite(value)
+            ? value
+            : throw new InvalidOperationException($"{key} must be a positive number of seconds, not '{text}'.");
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
