@@ -13,129 +13,20 @@
 // Prints one JSON object with everything it saw; exits 0 when every step worked, 1 when a step
 // failed (the JSON then has "failure"), 2 for a usage error.
 //
-// Independence matters here: the health and reflection protocols are declared below from their
-// published specifications, not loaded from the .proto files the C# server is compiled from, so
-// a mistake in those files shows up as a failure instead of being shared by both sides.
+// Independence matters here: the health and reflection protocols are declared in
+// standard-protocols.js from their published specifications, not loaded from the .proto files the
+// C# server is compiled from, so a mistake in those files shows up as a failure instead of being
+// shared by both sides.
 
-const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
-// protobufjs comes with proto-loader; resolve it from there rather than count on npm hoisting it.
-const protobufPath = require.resolve('protobufjs', { paths: [require.resolve('@grpc/proto-loader')] });
-const protobuf = require(protobufPath);
-const descriptor = require(require.resolve('protobufjs/ext/descriptor', { paths: [protobufPath] }));
+const { grpc, descriptor, HealthClient, reflectionClient, statusName } = require('./standard-protocols');
 
 const CALL_TIMEOUT_MS = 10000;
-
-// ---------------------------------------------------------------------------------------------
-// The standard protocols, from their specifications.
-
-function reflectionPackage() {
-  const string = (id) => ({ type: 'string', id });
-  return {
-    nested: {
-      ServerReflectionRequest: {
-        oneofs: {
-          message_request: {
-            oneof: ['file_by_filename', 'file_containing_symbol', 'file_containing_extension', 'all_extension_numbers_of_type', 'list_services'],
-          },
-        },
-        fields: {
-          host: string(1),
-          file_by_filename: string(3),
-          file_containing_symbol: string(4),
-          file_containing_extension: { type: 'ExtensionRequest', id: 5 },
-          all_extension_numbers_of_type: string(6),
-          list_services: string(7),
-        },
-      },
-      ExtensionRequest: { fields: { containing_type: string(1), extension_number: { type: 'int32', id: 2 } } },
-      ServerReflectionResponse: {
-        oneofs: {
-          message_response: {
-            oneof: ['file_descriptor_response', 'all_extension_numbers_response', 'list_services_response', 'error_response'],
-          },
-        },
-        fields: {
-          valid_host: string(1),
-          original_request: { type: 'ServerReflectionRequest', id: 2 },
-          file_descriptor_response: { type: 'FileDescriptorResponse', id: 4 },
-          all_extension_numbers_response: { type: 'ExtensionNumberResponse', id: 5 },
-          list_services_response: { type: 'ListServiceResponse', id: 6 },
-          error_response: { type: 'ErrorResponse', id: 7 },
-        },
-      },
-      FileDescriptorResponse: { fields: { file_descriptor_proto: { rule: 'repeated', type: 'bytes', id: 1 } } },
-      ExtensionNumberResponse: { fields: { base_type_name: string(1), extension_number: { rule: 'repeated', type: 'int32', id: 2 } } },
-      ListServiceResponse: { fields: { service: { rule: 'repeated', type: 'ServiceResponse', id: 1 } } },
-      ServiceResponse: { fields: { name: string(1) } },
-      ErrorResponse: { fields: { error_code: { type: 'int32', id: 1 }, error_message: string(2) } },
-    },
-  };
-}
-
-const standard = protobuf.Root.fromJSON({
-  nested: {
-    grpc: {
-      nested: {
-        health: {
-          nested: {
-            v1: {
-              nested: {
-                HealthCheckRequest: { fields: { service: { type: 'string', id: 1 } } },
-                HealthCheckResponse: {
-                  fields: { status: { type: 'ServingStatus', id: 1 } },
-                  nested: { ServingStatus: { values: { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } } },
-                },
-              },
-            },
-          },
-        },
-        reflection: { nested: { v1: reflectionPackage(), v1alpha: reflectionPackage() } },
-      },
-    },
-  },
-});
-
-function codec(typeName) {
-  const type = standard.lookupType(typeName);
-  return {
-    serialize: (object) => Buffer.from(type.encode(type.fromObject(object)).finish()),
-    deserialize: (buffer) => type.toObject(type.decode(buffer), { enums: String, defaults: true, oneofs: true }),
-  };
-}
-
-function method(path, requestType, responseType, requestStream, responseStream) {
-  const request = codec(requestType);
-  const response = codec(responseType);
-  return {
-    path,
-    requestStream,
-    responseStream,
-    requestSerialize: request.serialize,
-    requestDeserialize: request.deserialize,
-    responseSerialize: response.serialize,
-    responseDeserialize: response.deserialize,
-  };
-}
-
-const HealthClient = grpc.makeGenericClientConstructor({
-  Check: method('/grpc.health.v1.Health/Check', 'grpc.health.v1.HealthCheckRequest', 'grpc.health.v1.HealthCheckResponse', false, false),
-  Watch: method('/grpc.health.v1.Health/Watch', 'grpc.health.v1.HealthCheckRequest', 'grpc.health.v1.HealthCheckResponse', false, true),
-}, 'Health');
-
-function reflectionClient(version) {
-  const pkg = `grpc.reflection.${version}`;
-  return grpc.makeGenericClientConstructor({
-    ServerReflectionInfo: method(`/${pkg}.ServerReflection/ServerReflectionInfo`,
-      `${pkg}.ServerReflectionRequest`, `${pkg}.ServerReflectionResponse`, true, true),
-  }, 'ServerReflection');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Steps.
 
 const deadline = () => ({ deadline: new Date(Date.now() + CALL_TIMEOUT_MS) });
-const statusName = (code) => Object.keys(grpc.status).find((name) => grpc.status[name] === code) || String(code);
 
 function healthCheck(client, service) {
   return new Promise((resolve) => {

@@ -1,8 +1,9 @@
 'use strict';
 // What a generic gRPC tool (grpcurl, grpc-health-probe, Kubernetes' gRPC probe) sees of a Cauchy
-// service, checked with an independent gRPC implementation (@grpc/grpc-js) and independent copies
-// of the standard health and reflection protos (./protos). Prints exactly one JSON line on stdout;
-// the C# platform tests judge it.
+// service, checked with an independent gRPC implementation (@grpc/grpc-js) and independent
+// declarations of the standard health and reflection protocols, written from their specifications
+// in tests/interop-node/standard-protocols.js (not the .proto files the servers are compiled from).
+// Prints exactly one JSON line on stdout; the C# platform tests and scripts/up.sh --status judge it.
 //
 //   node platform-probe.js health  --address 127.0.0.1:PORT --service NAME [--service NAME ...]
 //       {"command":"health","results":[{"service":"","code":0,"codeName":"OK","details":"","status":"SERVING"}, ...]}
@@ -14,7 +15,6 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { createRequire } = require('node:module');
 
 // The grpc-js tooling is installed once, for the interop suite, by `make deps`.
 const INTEROP_DIR = path.resolve(__dirname, '../../interop-node');
@@ -23,21 +23,13 @@ if (!fs.existsSync(path.join(INTEROP_DIR, 'node_modules', '@grpc', 'grpc-js'))
   process.stderr.write(`platform-probe: ${path.join(INTEROP_DIR, 'node_modules')} is missing @grpc/grpc-js or @grpc/proto-loader: run make deps\n`);
   process.exit(3);
 }
-const requireInterop = createRequire(path.join(INTEROP_DIR, 'package.json'));
-const grpc = requireInterop('@grpc/grpc-js');
-const protoLoader = requireInterop('@grpc/proto-loader');
-const descriptor = requireInterop('protobufjs/ext/descriptor');
+// Responses come back as plain objects with the specifications' snake_case field names, enums as
+// names, defaults filled in, the set oneof member named in the oneof's field and bytes as Buffers.
+const {
+  grpc, descriptor, HealthClient, REFLECTION_VERSIONS, reflectionClient, statusName,
+} = require(path.join(INTEROP_DIR, 'standard-protocols.js'));
 
-const PROTOS = path.join(__dirname, 'protos');
 const CALL_TIMEOUT_MS = 10000;
-const statusName = (code) => Object.keys(grpc.status).find((name) => grpc.status[name] === code) || String(code);
-
-function load(file) {
-  const definition = protoLoader.loadSync(file, {
-    keepCase: true, longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [PROTOS],
-  });
-  return grpc.loadPackageDefinition(definition);
-}
 
 // --name value pairs; every option may repeat, so each maps to the list of its values.
 function parseArgs(argv) {
@@ -65,8 +57,7 @@ function deadline() {
 // grpc.health.v1.Health/Check for each service name in turn, on one channel: resolves with each call's
 // status and, on OK, the serving status.
 async function health(address, services) {
-  const { Health } = load('grpc/health/v1/health.proto').grpc.health.v1;
-  const client = new Health(address, grpc.credentials.createInsecure());
+  const client = new HealthClient(address, grpc.credentials.createInsecure());
   const check = (service) => new Promise((resolve) => {
     client.Check({ service }, { deadline: deadline() }, (error, response) => {
       if (error) {
@@ -89,8 +80,8 @@ async function health(address, services) {
 // answer is awaited before the next request is sent.
 class ReflectionStream {
   constructor(address, version) {
-    if (version !== 'v1' && version !== 'v1alpha') usage(`unknown reflection version ${version}`);
-    const { ServerReflection } = load(`grpc/reflection/${version}/reflection.proto`).grpc.reflection[version];
+    if (!REFLECTION_VERSIONS.includes(version)) usage(`unknown reflection version ${version}`);
+    const ServerReflection = reflectionClient(version);
     this.client = new ServerReflection(address, grpc.credentials.createInsecure());
     this.call = this.client.ServerReflectionInfo({ deadline: new Date(Date.now() + 3 * CALL_TIMEOUT_MS) });
     this.waiting = [];
