@@ -1,0 +1,126 @@
+using System.Runtime.InteropServices;
+
+namespace Cauchy.Torch;
+
+// The P/Invoke surface of native/cauchy_torch.h. Every call returns a status; Check turns a failure into a
+// TorchException carrying libtorch's own message, so callers never see raw status codes.
+internal static partial class NativeMethods
+{
+    private const string Library = "cauchy_torch";
+
+    internal static void Check(int status)
+    {
+        if (status != 0)
+        {
+            // The message lives in thread-local storage on the native side: read it before anything else
+            // on this thread can call into the shim again.
+            string message = Marshal.PtrToStringUTF8(cauchy_last_error()) ?? "unknown native error";
+            throw new TorchException(message, status);
+        }
+    }
+
+    [LibraryImport(Library)]
+    internal static partial nint cauchy_last_error();
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_set_num_threads(int n);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_get_num_threads(out int n);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_manual_seed(ulong seed);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_cuda_is_available(out int available);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_cuda_device_count(out int count);
+
+    [LibraryImport(Library)]
+    internal static partial void cauchy_tensor_free(nint tensor);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial int cauchy_tensor_from_data(void* data, long nbytes, long[] shape, int ndim, int dtype, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_zeros(long[] shape, int ndim, int dtype, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_ones(long[] shape, int ndim, int dtype, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_randn(long[] shape, int ndim, int dtype, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_arange(double start, double end, double step, int dtype, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_ndim(TensorHandle tensor, out int ndim);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_shape(TensorHandle tensor, [Out] long[] shape, int capacity);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_numel(TensorHandle tensor, out long numel);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_dtype(TensorHandle tensor, out int dtype);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_device(TensorHandle tensor, out int type, out int index);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial int cauchy_tensor_copy_to_host(TensorHandle tensor, void* destination, long nbytes);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_add(TensorHandle a, TensorHandle b, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_sub(TensorHandle a, TensorHandle b, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_mul(TensorHandle a, TensorHandle b, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_div(TensorHandle a, TensorHandle b, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_add_scalar(TensorHandle a, double b, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_mul_scalar(TensorHandle a, double b, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_matmul(TensorHandle a, TensorHandle b, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_neg(TensorHandle a, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_sum(TensorHandle a, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_mean(TensorHandle a, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_relu(TensorHandle a, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_reshape(TensorHandle a, long[] shape, int ndim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_view(TensorHandle a, long[] shape, int ndim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_set_requires_grad(TensorHandle tensor, int requiresGrad);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_requires_grad(TensorHandle tensor, out int requiresGrad);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_backward(TensorHandle tensor);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_grad(TensorHandle tensor, out TensorHandle grad);
+}

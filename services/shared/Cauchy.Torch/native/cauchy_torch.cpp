@@ -1,0 +1,267 @@
+// The only translation unit of the shim (see CMakeLists.txt for why). Every exported function runs its body
+// through guard(), which turns any exception into a status code plus a per-thread message, because an
+// exception unwinding into the .NET runtime would abort the process.
+#include "cauchy_torch.h"
+
+#include <torch/cuda.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+struct cauchy_tensor {
+  torch::Tensor tensor;
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+// Thrown for caller mistakes the shim detects itself, so they get their own status code.
+struct argument_error : std::exception {
+  explicit argument_error(std::string m) : message(std::move(m)) {}
+  const char* what() const noexcept override { return message.c_str(); }
+  std::string message;
+};
+
+template <typename F>
+cauchy_status guard(F&& body) noexcept {
+  try {
+    body();
+    return CAUCHY_OK;
+  } catch (const argument_error& e) {
+    last_error = e.what();
+    return CAUCHY_ERR_ARGUMENT;
+  } catch (const c10::Error& e) {
+    // what_without_backtrace keeps the message a user can act on ("The size of tensor a (3) must match ...").
+    last_error = e.what_without_backtrace();
+    return CAUCHY_ERR_TORCH;
+  } catch (const std::exception& e) {
+    last_error = e.what();
+    return CAUCHY_ERR_STD;
+  } catch (...) {
+    last_error = "unknown native exception";
+    return CAUCHY_ERR_UNKNOWN;
+  }
+}
+
+const torch::Tensor& get(const cauchy_tensor* t, const char* name) {
+  if (t == nullptr) throw argument_error(std::string("tensor '") + name + "' is a null handle");
+  return t->tensor;
+}
+
+template <typename T>
+T* check_out(T* out) {
+  if (out == nullptr) throw argument_error("output pointer is null");
+  return out;
+}
+
+c10::ScalarType to_scalar_type(int32_t code) {
+  switch (code) {
+    case CAUCHY_UINT8: return torch::kUInt8;
+    case CAUCHY_INT64: return torch::kInt64;
+    case CAUCHY_FLOAT32: return torch::kFloat32;
+    case CAUCHY_FLOAT64: return torch::kFloat64;
+    case CAUCHY_BOOL: return torch::kBool;
+    default: throw argument_error("unsupported dtype code " + std::to_string(code));
+  }
+}
+
+std::vector<int64_t> to_shape(const int64_t* shape, int32_t ndim) {
+  if (ndim < 0) throw argument_error("negative number of dimensions " + std::to_string(ndim));
+  if (ndim > 0 && shape == nullptr) throw argument_error("shape pointer is null");
+  return std::vector<int64_t>(shape, shape + ndim);
+}
+
+void wrap(torch::Tensor value, cauchy_tensor** out) {
+  *check_out(out) = new cauchy_tensor{std::move(value)};
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* cauchy_last_error(void) { return last_error.c_str(); }
+
+cauchy_status cauchy_set_num_threads(int32_t n) {
+  return guard([&] {
+    if (n < 1) throw argument_error("thread count must be at least 1, got " + std::to_string(n));
+    torch::set_num_threads(n);
+  });
+}
+
+cauchy_status cauchy_get_num_threads(int32_t* out) {
+  return guard([&] { *check_out(out) = torch::get_num_threads(); });
+}
+
+cauchy_status cauchy_manual_seed(uint64_t seed) {
+  return guard([&] { torch::manual_seed(seed); });
+}
+
+cauchy_status cauchy_cuda_is_available(int32_t* out) {
+  return guard([&] { *check_out(out) = torch::cuda::is_available() ? 1 : 0; });
+}
+
+cauchy_status cauchy_cuda_device_count(int32_t* out) {
+  return guard([&] { *check_out(out) = static_cast<int32_t>(torch::cuda::device_count()); });
+}
+
+void cauchy_tensor_free(cauchy_tensor* t) { delete t; }
+
+cauchy_status cauchy_tensor_from_data(const void* data, int64_t nbytes, const int64_t* shape, int32_t ndim,
+                                      int32_t dtype, cauchy_tensor** out) {
+  return guard([&] {
+    auto options = torch::TensorOptions().dtype(to_scalar_type(dtype));
+    torch::Tensor t = torch::empty(to_shape(shape, ndim), options);
+    const int64_t expected = static_cast<int64_t>(t.nbytes());
+    if (nbytes != expected)
+      throw argument_error("data holds " + std::to_string(nbytes) + " bytes but shape " +
+                           c10::str(t.sizes()) + " of " + std::string(c10::toString(t.scalar_type())) +
+                           " needs " + std::to_string(expected));
+    if (expected > 0) {
+      if (data == nullptr) throw argument_error("data pointer is null");
+      std::memcpy(t.data_ptr(), data, static_cast<size_t>(expected));
+    }
+    wrap(std::move(t), out);
+  });
+}
+
+cauchy_status cauchy_tensor_zeros(const int64_t* shape, int32_t ndim, int32_t dtype, cauchy_tensor** out) {
+  return guard([&] { wrap(torch::zeros(to_shape(shape, ndim), torch::dtype(to_scalar_type(dtype))), out); });
+}
+
+cauchy_status cauchy_tensor_ones(const int64_t* shape, int32_t ndim, int32_t dtype, cauchy_tensor** out) {
+  return guard([&] { wrap(torch::ones(to_shape(shape, ndim), torch::dtype(to_scalar_type(dtype))), out); });
+}
+
+cauchy_status cauchy_tensor_randn(const int64_t* shape, int32_t ndim, int32_t dtype, cauchy_tensor** out) {
+  return guard([&] { wrap(torch::randn(to_shape(shape, ndim), torch::dtype(to_scalar_type(dtype))), out); });
+}
+
+cauchy_status cauchy_tensor_arange(double start, double end, double step, int32_t dtype, cauchy_tensor** out) {
+  return guard([&] { wrap(torch::arange(start, end, step, torch::dtype(to_scalar_type(dtype))), out); });
+}
+
+cauchy_status cauchy_tensor_ndim(const cauchy_tensor* t, int32_t* out) {
+  return guard([&] { *check_out(out) = static_cast<int32_t>(get(t, "self").dim()); });
+}
+
+cauchy_status cauchy_tensor_shape(const cauchy_tensor* t, int64_t* out, int32_t capacity) {
+  return guard([&] {
+    const auto sizes = get(t, "self").sizes();
+    if (capacity < static_cast<int32_t>(sizes.size()))
+      throw argument_error("shape buffer holds " + std::to_string(capacity) + " dimensions, tensor has " +
+                           std::to_string(sizes.size()));
+    if (!sizes.empty()) std::memcpy(check_out(out), sizes.data(), sizes.size() * sizeof(int64_t));
+  });
+}
+
+cauchy_status cauchy_tensor_numel(const cauchy_tensor* t, int64_t* out) {
+  return guard([&] { *check_out(out) = get(t, "self").numel(); });
+}
+
+cauchy_status cauchy_tensor_dtype(const cauchy_tensor* t, int32_t* out) {
+  return guard([&] { *check_out(out) = static_cast<int32_t>(get(t, "self").scalar_type()); });
+}
+
+cauchy_status cauchy_tensor_device(const cauchy_tensor* t, int32_t* type, int32_t* index) {
+  return guard([&] {
+    const auto device = get(t, "self").device();
+    *check_out(type) = static_cast<int32_t>(device.type());
+    *check_out(index) = device.index();
+  });
+}
+
+cauchy_status cauchy_tensor_copy_to_host(const cauchy_tensor* t, void* out, int64_t nbytes) {
+  return guard([&] {
+    // detach: reading values must not need grad bookkeeping; contiguous: the caller expects row-major order.
+    const torch::Tensor host = get(t, "self").detach().to(torch::kCPU).contiguous();
+    const int64_t size = static_cast<int64_t>(host.nbytes());
+    if (nbytes != size)
+      throw argument_error("host buffer holds " + std::to_string(nbytes) + " bytes, tensor has " +
+                           std::to_string(size));
+    if (size > 0) std::memcpy(check_out(out), host.data_ptr(), static_cast<size_t>(size));
+  });
+}
+
+cauchy_status cauchy_tensor_add(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").add(get(b, "other")), out); });
+}
+
+cauchy_status cauchy_tensor_sub(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").sub(get(b, "other")), out); });
+}
+
+cauchy_status cauchy_tensor_mul(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").mul(get(b, "other")), out); });
+}
+
+cauchy_status cauchy_tensor_div(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").div(get(b, "other")), out); });
+}
+
+cauchy_status cauchy_tensor_add_scalar(const cauchy_tensor* a, double b, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").add(b), out); });
+}
+
+cauchy_status cauchy_tensor_mul_scalar(const cauchy_tensor* a, double b, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").mul(b), out); });
+}
+
+cauchy_status cauchy_tensor_matmul(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").matmul(get(b, "other")), out); });
+}
+
+cauchy_status cauchy_tensor_neg(const cauchy_tensor* a, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").neg(), out); });
+}
+
+cauchy_status cauchy_tensor_sum(const cauchy_tensor* a, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").sum(), out); });
+}
+
+cauchy_status cauchy_tensor_mean(const cauchy_tensor* a, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").mean(), out); });
+}
+
+cauchy_status cauchy_tensor_relu(const cauchy_tensor* a, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").relu(), out); });
+}
+
+cauchy_status cauchy_tensor_reshape(const cauchy_tensor* a, const int64_t* shape, int32_t ndim, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").reshape(to_shape(shape, ndim)), out); });
+}
+
+cauchy_status cauchy_tensor_view(const cauchy_tensor* a, const int64_t* shape, int32_t ndim, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").view(to_shape(shape, ndim)), out); });
+}
+
+cauchy_status cauchy_tensor_set_requires_grad(cauchy_tensor* t, int32_t requires_grad) {
+  return guard([&] {
+    if (t == nullptr) throw argument_error("tensor 'self' is a null handle");
+    t->tensor.set_requires_grad(requires_grad != 0);
+  });
+}
+
+cauchy_status cauchy_tensor_requires_grad(const cauchy_tensor* t, int32_t* out) {
+  return guard([&] { *check_out(out) = get(t, "self").requires_grad() ? 1 : 0; });
+}
+
+cauchy_status cauchy_tensor_backward(const cauchy_tensor* t) {
+  return guard([&] { get(t, "self").backward(); });
+}
+
+cauchy_status cauchy_tensor_grad(const cauchy_tensor* t, cauchy_tensor** out) {
+  return guard([&] {
+    const torch::Tensor& g = get(t, "self").grad();
+    if (g.defined())
+      wrap(g, out);
+    else
+      *check_out(out) = nullptr;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,86 @@
+/* C ABI of the Cauchy.Torch shim. Every function that can fail returns a cauchy_status (0 = success);
+ * on failure the message is fetched with cauchy_last_error() on the same thread. Tensors are opaque
+ * handles owned by the caller and released with cauchy_tensor_free. */
+#ifndef CAUCHY_TORCH_H
+#define CAUCHY_TORCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CAUCHY_API __attribute__((visibility("default")))
+
+typedef int32_t cauchy_status;
+enum {
+  CAUCHY_OK = 0,
+  CAUCHY_ERR_TORCH = 1,         /* a c10::Error from libtorch (shape mismatch, bad dtype, ...) */
+  CAUCHY_ERR_STD = 2,           /* any other std::exception */
+  CAUCHY_ERR_ARGUMENT = 3,      /* a null handle, a negative size, an unsupported dtype code */
+  CAUCHY_ERR_UNKNOWN = 4        /* a non-standard exception */
+};
+
+typedef struct cauchy_tensor cauchy_tensor;
+
+/* dtype codes are libtorch's c10::ScalarType values, the same numbers TorchSharp and PyTorch use. */
+enum {
+  CAUCHY_UINT8 = 0,
+  CAUCHY_INT64 = 4,
+  CAUCHY_FLOAT32 = 6,
+  CAUCHY_FLOAT64 = 7,
+  CAUCHY_BOOL = 11
+};
+
+CAUCHY_API const char* cauchy_last_error(void);
+
+CAUCHY_API cauchy_status cauchy_set_num_threads(int32_t n);
+CAUCHY_API cauchy_status cauchy_get_num_threads(int32_t* out);
+CAUCHY_API cauchy_status cauchy_manual_seed(uint64_t seed);
+CAUCHY_API cauchy_status cauchy_cuda_is_available(int32_t* out);
+CAUCHY_API cauchy_status cauchy_cuda_device_count(int32_t* out);
+
+CAUCHY_API void cauchy_tensor_free(cauchy_tensor* t);
+CAUCHY_API cauchy_status cauchy_tensor_from_data(const void* data, int64_t nbytes, const int64_t* shape, int32_t ndim,
+                                                 int32_t dtype, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_zeros(const int64_t* shape, int32_t ndim, int32_t dtype, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_ones(const int64_t* shape, int32_t ndim, int32_t dtype, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_randn(const int64_t* shape, int32_t ndim, int32_t dtype, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_arange(double start, double end, double step, int32_t dtype,
+                                              cauchy_tensor** out);
+
+CAUCHY_API cauchy_status cauchy_tensor_ndim(const cauchy_tensor* t, int32_t* out);
+CAUCHY_API cauchy_status cauchy_tensor_shape(const cauchy_tensor* t, int64_t* out, int32_t capacity);
+CAUCHY_API cauchy_status cauchy_tensor_numel(const cauchy_tensor* t, int64_t* out);
+CAUCHY_API cauchy_status cauchy_tensor_dtype(const cauchy_tensor* t, int32_t* out);
+CAUCHY_API cauchy_status cauchy_tensor_device(const cauchy_tensor* t, int32_t* type, int32_t* index);
+CAUCHY_API cauchy_status cauchy_tensor_copy_to_host(const cauchy_tensor* t, void* out, int64_t nbytes);
+
+CAUCHY_API cauchy_status cauchy_tensor_add(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_sub(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_mul(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_div(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_add_scalar(const cauchy_tensor* a, double b, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_mul_scalar(const cauchy_tensor* a, double b, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_matmul(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_neg(const cauchy_tensor* a, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_sum(const cauchy_tensor* a, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_mean(const cauchy_tensor* a, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_relu(const cauchy_tensor* a, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_reshape(const cauchy_tensor* a, const int64_t* shape, int32_t ndim,
+                                               cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_view(const cauchy_tensor* a, const int64_t* shape, int32_t ndim,
+                                            cauchy_tensor** out);
+
+CAUCHY_API cauchy_status cauchy_tensor_set_requires_grad(cauchy_tensor* t, int32_t requires_grad);
+CAUCHY_API cauchy_status cauchy_tensor_requires_grad(const cauchy_tensor* t, int32_t* out);
+CAUCHY_API cauchy_status cauchy_tensor_backward(const cauchy_tensor* t);
+/* *out is NULL when the tensor has no gradient (yet). */
+CAUCHY_API cauchy_status cauchy_tensor_grad(const cauchy_tensor* t, cauchy_tensor** out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
