@@ -26,7 +26,7 @@ if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheu
 fi
 
 # npm tools, each in its own git-ignored node_modules; reinstalled only when the lock file changes.
-for dir in tests/interop-node; do
+for dir in tests/interop-node tests/storage-node; do
   [ -f "$dir/package-lock.json" ] || continue
   stamp="$dir/node_modules/.cauchy-lock-stamp"
   if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then

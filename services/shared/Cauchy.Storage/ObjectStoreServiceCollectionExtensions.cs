@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cauchy.Storage;
+
+/// <summary>Registers the object store a service's configuration asks for.</summary>
+public static class ObjectStoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds section "Storage" (<see cref="StorageOptions"/>) and registers a singleton <see cref="IObjectStore"/>:
+    /// the local directory store for Storage:Kind = local (the default), the S3 store for s3.
+    /// </summary>
+    public static IServiceCollection AddObjectStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        services.AddSingleton(options);
+        switch (options.Kind.Trim().ToLowerInvariant())
+        {
+            case "local":
+                services.AddSingleton<IObjectStore>(_ => new LocalObjectStore(options.Local));
+                break;
+            case "s3":
+                options.S3.Validate();
+                services.AddSingleton<IObjectStore>(provider =>
+                    S3ObjectStore.Create(options.S3, provider.GetService<ILogger<S3ObjectStore>>()));
+                break;
+            default:
+                throw new ArgumentException($"Storage:Kind is '{options.Kind}'; it must be 'local' or 's3'.");
+        }
+        return services;
+    }
+}
