@@ -38,6 +38,12 @@ internal static partial class NativeMethods
     internal static partial int cauchy_cuda_device_count(out int count);
 
     [LibraryImport(Library)]
+    internal static partial int cauchy_set_grad_enabled(int enabled);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_is_grad_enabled(out int enabled);
+
+    [LibraryImport(Library)]
     internal static partial void cauchy_tensor_free(nint tensor);
 
     [LibraryImport(Library)]
@@ -69,6 +75,15 @@ internal static partial class NativeMethods
 
     [LibraryImport(Library)]
     internal static partial int cauchy_tensor_device(TensorHandle tensor, out int type, out int index);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_to_dtype(TensorHandle tensor, int dtype, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_to_device(TensorHandle tensor, int deviceType, int index, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_detach(TensorHandle tensor, out TensorHandle result);
 
     [LibraryImport(Library)]
     internal static unsafe partial int cauchy_tensor_copy_to_host(TensorHandle tensor, void* destination, long nbytes);

@@ -139,6 +139,24 @@ public sealed class Tensor : IDisposable
         return new Tensor(result);
     }
 
+    /// <summary>A copy converted to <paramref name="type"/> (PyTorch's <c>to(dtype)</c>).</summary>
+    public Tensor to(ScalarType type)
+    {
+        NativeMethods.Check(NativeMethods.cauchy_tensor_to_dtype(Handle, (int)type, out TensorHandle result));
+        return new Tensor(result);
+    }
+
+    /// <summary>The tensor on <paramref name="target"/>; moving to a CUDA device raises when libtorch has no CUDA.</summary>
+    public Tensor to(Device target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        NativeMethods.Check(NativeMethods.cauchy_tensor_to_device(Handle, (int)target.type, target.index, out TensorHandle result));
+        return new Tensor(result);
+    }
+
+    /// <summary>The same data cut off from the autograd graph.</summary>
+    public Tensor detach() => Call(NativeMethods.cauchy_tensor_detach);
+
     public void backward() => NativeMethods.Check(NativeMethods.cauchy_tensor_backward(Handle));
 
     /// <summary>Copies the values to a new array in row-major order; T must match <see cref="dtype"/>.</summary>

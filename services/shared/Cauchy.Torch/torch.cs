@@ -70,6 +70,18 @@ public static partial class torch
         return threads;
     }
 
+    /// <summary>Turns autograd recording off on this thread until the returned scope is disposed (evaluation, optimizer steps).</summary>
+    public static GradModeScope no_grad() => new(enabled: false);
+
+    /// <summary>Turns autograd recording back on inside a no_grad region until the returned scope is disposed.</summary>
+    public static GradModeScope enable_grad() => new(enabled: true);
+
+    public static bool is_grad_enabled()
+    {
+        NativeMethods.Check(NativeMethods.cauchy_is_grad_enabled(out int enabled));
+        return enabled != 0;
+    }
+
     /// <summary>Starts a scope that disposes the tensors created in it when it is disposed (use with <c>using</c>).</summary>
     public static DisposeScope NewDisposeScope() => new();
 

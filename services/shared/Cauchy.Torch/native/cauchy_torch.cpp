@@ -109,6 +109,14 @@ cauchy_status cauchy_cuda_device_count(int32_t* out) {
   return guard([&] { *check_out(out) = static_cast<int32_t>(torch::cuda::device_count()); });
 }
 
+cauchy_status cauchy_set_grad_enabled(int32_t enabled) {
+  return guard([&] { c10::GradMode::set_enabled(enabled != 0); });
+}
+
+cauchy_status cauchy_is_grad_enabled(int32_t* out) {
+  return guard([&] { *check_out(out) = c10::GradMode::is_enabled() ? 1 : 0; });
+}
+
 void cauchy_tensor_free(cauchy_tensor* t) { delete t; }
 
 cauchy_status cauchy_tensor_from_data(const void* data, int64_t nbytes, const int64_t* shape, int32_t ndim,
@@ -173,6 +181,25 @@ cauchy_status cauchy_tensor_device(const cauchy_tensor* t, int32_t* type, int32_
     *check_out(type) = static_cast<int32_t>(device.type());
     *check_out(index) = device.index();
   });
+}
+
+cauchy_status cauchy_tensor_to_dtype(const cauchy_tensor* t, int32_t dtype, cauchy_tensor** out) {
+  return guard([&] { wrap(get(t, "self").to(to_scalar_type(dtype)), out); });
+}
+
+cauchy_status cauchy_tensor_to_device(const cauchy_tensor* t, int32_t device_type, int32_t index, cauchy_tensor** out) {
+  return guard([&] {
+    if (device_type != static_cast<int32_t>(c10::DeviceType::CPU) &&
+        device_type != static_cast<int32_t>(c10::DeviceType::CUDA))
+      throw argument_error("unsupported device type code " + std::to_string(device_type));
+    if (index < -1 || index > 127) throw argument_error("device index out of range: " + std::to_string(index));
+    const c10::Device device(static_cast<c10::DeviceType>(device_type), static_cast<c10::DeviceIndex>(index));
+    wrap(get(t, "self").to(device), out);
+  });
+}
+
+cauchy_status cauchy_tensor_detach(const cauchy_tensor* t, cauchy_tensor** out) {
+  return guard([&] { wrap(get(t, "self").detach(), out); });
 }
 
 cauchy_status cauchy_tensor_copy_to_host(const cauchy_tensor* t, void* out, int64_t nbytes) {

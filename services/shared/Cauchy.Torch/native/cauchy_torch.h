@@ -40,6 +40,9 @@ CAUCHY_API cauchy_status cauchy_get_num_threads(int32_t* out);
 CAUCHY_API cauchy_status cauchy_manual_seed(uint64_t seed);
 CAUCHY_API cauchy_status cauchy_cuda_is_available(int32_t* out);
 CAUCHY_API cauchy_status cauchy_cuda_device_count(int32_t* out);
+/* Autograd recording for the calling thread (PyTorch's no_grad is per thread too). */
+CAUCHY_API cauchy_status cauchy_set_grad_enabled(int32_t enabled);
+CAUCHY_API cauchy_status cauchy_is_grad_enabled(int32_t* out);
 
 CAUCHY_API void cauchy_tensor_free(cauchy_tensor* t);
 CAUCHY_API cauchy_status cauchy_tensor_from_data(const void* data, int64_t nbytes, const int64_t* shape, int32_t ndim,
@@ -55,6 +58,11 @@ CAUCHY_API cauchy_status cauchy_tensor_shape(const cauchy_tensor* t, int64_t* ou
 CAUCHY_API cauchy_status cauchy_tensor_numel(const cauchy_tensor* t, int64_t* out);
 CAUCHY_API cauchy_status cauchy_tensor_dtype(const cauchy_tensor* t, int32_t* out);
 CAUCHY_API cauchy_status cauchy_tensor_device(const cauchy_tensor* t, int32_t* type, int32_t* index);
+CAUCHY_API cauchy_status cauchy_tensor_to_dtype(const cauchy_tensor* t, int32_t dtype, cauchy_tensor** out);
+/* device_type is a c10::DeviceType code (0 CPU, 1 CUDA); index -1 means the current device of that type. */
+CAUCHY_API cauchy_status cauchy_tensor_to_device(const cauchy_tensor* t, int32_t device_type, int32_t index,
+                                                 cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_detach(const cauchy_tensor* t, cauchy_tensor** out);
 CAUCHY_API cauchy_status cauchy_tensor_copy_to_host(const cauchy_tensor* t, void* out, int64_t nbytes);
 
 CAUCHY_API cauchy_status cauchy_tensor_add(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out);
