@@ -59,7 +59,10 @@ public sealed class Tensor : IDisposable
         set => NativeMethods.Check(NativeMethods.cauchy_tensor_set_requires_grad(Handle, value ? 1 : 0));
     }
 
-    /// <summary>The accumulated gradient, or null before any backward pass reached this tensor.</summary>
+    /// <summary>
+    /// The accumulated gradient, or null before any backward pass reached this tensor. Each read returns a new
+    /// Tensor sharing the gradient's storage: dispose it (or read it inside a scope).
+    /// </summary>
     public Tensor? grad
     {
         get
