@@ -119,6 +119,21 @@ internal static partial class NativeMethods
     internal static partial int cauchy_tensor_mean(TensorHandle a, out TensorHandle result);
 
     [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_sum_dim(TensorHandle a, long dim, int keepdim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_mean_dim(TensorHandle a, long dim, int keepdim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_argmax(TensorHandle a, long dim, int keepdim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_select(TensorHandle a, long dim, long index, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_narrow(TensorHandle a, long dim, long start, long length, out TensorHandle result);
+
+    [LibraryImport(Library)]
     internal static partial int cauchy_tensor_relu(TensorHandle a, out TensorHandle result);
 
     [LibraryImport(Library)]

@@ -106,6 +106,9 @@ public sealed class Tensor : IDisposable
 
     public static Tensor operator -(Tensor a) => a.Call(NativeMethods.cauchy_tensor_neg);
 
+    /// <summary>PyTorch's <c>t[i]</c>: a view of row <paramref name="index"/> (negative counts from the end).</summary>
+    public Tensor this[long index] => select(0, index);
+
     public long numel()
     {
         NativeMethods.Check(NativeMethods.cauchy_tensor_numel(Handle, out long count));
@@ -123,6 +126,39 @@ public sealed class Tensor : IDisposable
     public Tensor sum() => Call(NativeMethods.cauchy_tensor_sum);
 
     public Tensor mean() => Call(NativeMethods.cauchy_tensor_mean);
+
+    public Tensor sum(long dim, bool keepdim = false)
+    {
+        NativeMethods.Check(NativeMethods.cauchy_tensor_sum_dim(Handle, dim, keepdim ? 1 : 0, out TensorHandle result));
+        return new Tensor(result);
+    }
+
+    public Tensor mean(long dim, bool keepdim = false)
+    {
+        NativeMethods.Check(NativeMethods.cauchy_tensor_mean_dim(Handle, dim, keepdim ? 1 : 0, out TensorHandle result));
+        return new Tensor(result);
+    }
+
+    /// <summary>Indices (int64) of the largest values along <paramref name="dim"/>: the predicted class of logits.</summary>
+    public Tensor argmax(long dim, bool keepdim = false)
+    {
+        NativeMethods.Check(NativeMethods.cauchy_tensor_argmax(Handle, dim, keepdim ? 1 : 0, out TensorHandle result));
+        return new Tensor(result);
+    }
+
+    /// <summary>A view of entry <paramref name="index"/> along <paramref name="dim"/>, that dimension removed (PyTorch's <c>t[..., i]</c>).</summary>
+    public Tensor select(long dim, long index)
+    {
+        NativeMethods.Check(NativeMethods.cauchy_tensor_select(Handle, dim, index, out TensorHandle result));
+        return new Tensor(result);
+    }
+
+    /// <summary>A view of <paramref name="length"/> entries from <paramref name="start"/> along <paramref name="dim"/> (PyTorch's slice).</summary>
+    public Tensor narrow(long dim, long start, long length)
+    {
+        NativeMethods.Check(NativeMethods.cauchy_tensor_narrow(Handle, dim, start, length, out TensorHandle result));
+        return new Tensor(result);
+    }
 
     public Tensor relu() => Call(NativeMethods.cauchy_tensor_relu);
 

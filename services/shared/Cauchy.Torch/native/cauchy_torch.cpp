@@ -254,6 +254,27 @@ cauchy_status cauchy_tensor_mean(const cauchy_tensor* a, cauchy_tensor** out) {
   return guard([&] { wrap(get(a, "self").mean(), out); });
 }
 
+cauchy_status cauchy_tensor_sum_dim(const cauchy_tensor* a, int64_t dim, int32_t keepdim, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").sum(dim, keepdim != 0), out); });
+}
+
+cauchy_status cauchy_tensor_mean_dim(const cauchy_tensor* a, int64_t dim, int32_t keepdim, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").mean(dim, keepdim != 0), out); });
+}
+
+cauchy_status cauchy_tensor_argmax(const cauchy_tensor* a, int64_t dim, int32_t keepdim, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").argmax(dim, keepdim != 0), out); });
+}
+
+cauchy_status cauchy_tensor_select(const cauchy_tensor* a, int64_t dim, int64_t index, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").select(dim, index), out); });
+}
+
+cauchy_status cauchy_tensor_narrow(const cauchy_tensor* a, int64_t dim, int64_t start, int64_t length,
+                                   cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").narrow(dim, start, length), out); });
+}
+
 cauchy_status cauchy_tensor_relu(const cauchy_tensor* a, cauchy_tensor** out) {
   return guard([&] { wrap(get(a, "self").relu(), out); });
 }

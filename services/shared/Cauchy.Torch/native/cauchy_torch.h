@@ -75,6 +75,14 @@ CAUCHY_API cauchy_status cauchy_tensor_matmul(const cauchy_tensor* a, const cauc
 CAUCHY_API cauchy_status cauchy_tensor_neg(const cauchy_tensor* a, cauchy_tensor** out);
 CAUCHY_API cauchy_status cauchy_tensor_sum(const cauchy_tensor* a, cauchy_tensor** out);
 CAUCHY_API cauchy_status cauchy_tensor_mean(const cauchy_tensor* a, cauchy_tensor** out);
+/* Reductions over one dimension (negative dims count from the end, as in PyTorch). */
+CAUCHY_API cauchy_status cauchy_tensor_sum_dim(const cauchy_tensor* a, int64_t dim, int32_t keepdim, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_mean_dim(const cauchy_tensor* a, int64_t dim, int32_t keepdim, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_argmax(const cauchy_tensor* a, int64_t dim, int32_t keepdim, cauchy_tensor** out);
+/* Views: select drops dimension dim at index; narrow keeps length elements from start. */
+CAUCHY_API cauchy_status cauchy_tensor_select(const cauchy_tensor* a, int64_t dim, int64_t index, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_narrow(const cauchy_tensor* a, int64_t dim, int64_t start, int64_t length,
+                                              cauchy_tensor** out);
 CAUCHY_API cauchy_status cauchy_tensor_relu(const cauchy_tensor* a, cauchy_tensor** out);
 CAUCHY_API cauchy_status cauchy_tensor_reshape(const cauchy_tensor* a, const int64_t* shape, int32_t ndim,
                                                cauchy_tensor** out);
