@@ -17,6 +17,8 @@ public sealed class LocalObjectStoreTests : ObjectStoreBehaviour
     protected override Task<IObjectStore> CreateStoreAsync() =>
         Task.FromResult<IObjectStore>(new LocalObjectStore(new LocalStoreOptions { Root = _root }));
 
+    protected override void AssertNoWriteLeftovers() => Assert.Empty(Directory.GetFiles(TemporaryFolder));
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

@@ -25,6 +25,9 @@ public abstract class ObjectStoreBehaviour : IAsyncLifetime
 
     protected abstract Task<IObjectStore> CreateStoreAsync();
 
+    /// <summary>Fails if a failed or cancelled write left anything behind: temporary files, open uploads.</summary>
+    protected abstract void AssertNoWriteLeftovers();
+
     public async Task InitializeAsync() => Store = await CreateStoreAsync();
 
     public virtual Task DisposeAsync()
@@ -279,6 +282,20 @@ public abstract class ObjectStoreBehaviour : IAsyncLifetime
         Assert.Equal(previous, await ReadAsync("survivor", 0, null));
         Assert.False(await Store.ExistsAsync("never/written"));
         Assert.Equal(["survivor"], (await ListAsync("")).Select(o => o.Key));
+        AssertNoWriteLeftovers();
+    }
+
+    [Fact]
+    public async Task A_cancelled_write_stores_nothing_and_leaves_nothing_behind()
+    {
+        var source = new SlowStream(TestData.Bytes(12 * TestData.MiB, seed: 12), TestData.MiB, TimeSpan.FromMilliseconds(40));
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(350));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.PutAsync("cancelled", source, cancellation.Token));
+
+        Assert.False(source.Finished);
+        Assert.False(await Store.ExistsAsync("cancelled"));
+        AssertNoWriteLeftovers();
     }
 
     protected async Task<byte[]> ReadAsync(string key, long offset, long? length)

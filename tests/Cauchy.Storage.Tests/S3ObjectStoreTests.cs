@@ -25,6 +25,10 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
         return new S3ObjectStore(server.Client(options, _handler), options, ownsClient: true);
     }
 
+    // Every multipart upload that was started and not completed must have been aborted.
+    protected override void AssertNoWriteLeftovers() =>
+        Assert.Equal(_handler.Count("POST", "?uploads") - _handler.Count("POST", "uploadId="), _handler.Count("DELETE", "uploadId="));
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
@@ -38,7 +42,7 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
 
         await Store.PutAsync("parts", new MemoryStream(data));
 
-        Assert.Equal(1, _handler.Count("POST", "uploads"));
+        Assert.Equal(1, _handler.Count("POST", "?uploads"));
         Assert.Equal(5, _handler.Count("PUT", "partNumber="));
         Assert.Equal(1, _handler.Count("POST", "uploadId="));
         Assert.DoesNotContain(_handler.Requests, r => r.StartsWith("PUT ", StringComparison.Ordinal) && r.EndsWith("/parts", StringComparison.Ordinal));
@@ -50,7 +54,7 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
     {
         await Store.PutAsync("single", new MemoryStream(TestData.Bytes(5 * TestData.MiB - 1, seed: 31)));
 
-        Assert.Equal(0, _handler.Count("POST", "uploads"));
+        Assert.Equal(0, _handler.Count("POST", "?uploads"));
         Assert.Single(_handler.Requests, r => r.StartsWith("PUT ", StringComparison.Ordinal) && r.EndsWith("/single", StringComparison.Ordinal));
     }
 
@@ -116,7 +120,7 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
     {
         await Assert.ThrowsAsync<IOException>(() => Store.PutAsync("aborted", new FailingStream(7 * TestData.MiB)));
 
-        Assert.Equal(1, _handler.Count("POST", "uploads"));
+        Assert.Equal(1, _handler.Count("POST", "?uploads"));
         Assert.Equal(1, _handler.Count("PUT", "partNumber=1"));
         Assert.Equal(1, _handler.Count("DELETE", "uploadId="));
         Assert.False(await Store.ExistsAsync("aborted"));
