@@ -98,22 +98,7 @@ public sealed class GrpcClientResilienceInterceptor : Interceptor
         AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         var call = WithDefaultDeadline(context, _options.StreamingDeadline);
-        if (!TryAdmitStream(call.Method, out var probe, out var rejection))
-        {
-            return RejectedCalls.ServerStreaming<TResponse>(rejection);
-        }
-
-        try
-        {
-            var started = continuation(request, call);
-            probe.Observe(started.ResponseHeadersAsync, _options.StreamAcceptedAfter, _time);
-            return started;
-        }
-        catch (Exception exception)
-        {
-            probe.Fail(exception);
-            throw;
-        }
+        return StartStream(call.Method, () => continuation(request, call), static started => started.ResponseHeadersAsync, RejectedCalls.ServerStreaming<TResponse>);
     }
 
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(
@@ -121,22 +106,7 @@ public sealed class GrpcClientResilienceInterceptor : Interceptor
         AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         var call = WithDefaultDeadline(context, _options.StreamingDeadline);
-        if (!TryAdmitStream(call.Method, out var probe, out var rejection))
-        {
-            return RejectedCalls.ClientStreaming<TRequest, TResponse>(rejection);
-        }
-
-        try
-        {
-            var started = continuation(call);
-            probe.Observe(started.ResponseHeadersAsync, _options.StreamAcceptedAfter, _time);
-            return started;
-        }
-        catch (Exception exception)
-        {
-            probe.Fail(exception);
-            throw;
-        }
+        return StartStream(call.Method, () => continuation(call), static started => started.ResponseHeadersAsync, RejectedCalls.ClientStreaming<TRequest, TResponse>);
     }
 
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(
@@ -144,15 +114,24 @@ public sealed class GrpcClientResilienceInterceptor : Interceptor
         AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
     {
         var call = WithDefaultDeadline(context, _options.StreamingDeadline);
-        if (!TryAdmitStream(call.Method, out var probe, out var rejection))
+        return StartStream(call.Method, () => continuation(call), static started => started.ResponseHeadersAsync, RejectedCalls.DuplexStreaming<TRequest, TResponse>);
+    }
+
+    /// <summary>
+    /// Streams get the breaker but no retries: a stream is admitted (or rejected with a call that fails at once),
+    /// started, and counted as a success or failure by its response headers.
+    /// </summary>
+    private TCall StartStream<TCall>(IMethod method, Func<TCall> start, Func<TCall, Task<Metadata>> headersOf, Func<RpcException, TCall> rejected)
+    {
+        if (!TryAdmitStream(method, out var probe, out var rejection))
         {
-            return RejectedCalls.DuplexStreaming<TRequest, TResponse>(rejection);
+            return rejected(rejection);
         }
 
         try
         {
-            var started = continuation(call);
-            probe.Observe(started.ResponseHeadersAsync, _options.StreamAcceptedAfter, _time);
+            var started = start();
+            probe.Observe(headersOf(started), _options.StreamAcceptedAfter, _time);
             return started;
         }
         catch (Exception exception)
