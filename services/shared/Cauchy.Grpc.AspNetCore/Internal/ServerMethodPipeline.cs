@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 
 namespace Cauchy.Grpc.AspNetCore.Internal;
 
@@ -16,21 +17,7 @@ internal static class ServerMethodPipeline
         {
             var activator = interceptors[i];
             var continuation = next;
-            next = async (request, context) =>
-            {
-                var interceptor = activator.Create(context.GetHttpContext().RequestServices, out var created);
-                try
-                {
-                    return await interceptor.UnaryServerHandler(request, context, continuation);
-                }
-                finally
-                {
-                    if (created)
-                    {
-                        await InterceptorActivator.ReleaseAsync(interceptor);
-                    }
-                }
-            };
+            next = (request, context) => InvokeAsync(activator, context, interceptor => interceptor.UnaryServerHandler(request, context, continuation));
         }
         return next;
     }
@@ -43,21 +30,7 @@ internal static class ServerMethodPipeline
         {
             var activator = interceptors[i];
             var continuation = next;
-            next = async (requestStream, context) =>
-            {
-                var interceptor = activator.Create(context.GetHttpContext().RequestServices, out var created);
-                try
-                {
-                    return await interceptor.ClientStreamingServerHandler(requestStream, context, continuation);
-                }
-                finally
-                {
-                    if (created)
-                    {
-                        await InterceptorActivator.ReleaseAsync(interceptor);
-                    }
-                }
-            };
+            next = (requestStream, context) => InvokeAsync(activator, context, interceptor => interceptor.ClientStreamingServerHandler(requestStream, context, continuation));
         }
         return next;
     }
@@ -70,21 +43,7 @@ internal static class ServerMethodPipeline
         {
             var activator = interceptors[i];
             var continuation = next;
-            next = async (request, responseStream, context) =>
-            {
-                var interceptor = activator.Create(context.GetHttpContext().RequestServices, out var created);
-                try
-                {
-                    await interceptor.ServerStreamingServerHandler(request, responseStream, context, continuation);
-                }
-                finally
-                {
-                    if (created)
-                    {
-                        await InterceptorActivator.ReleaseAsync(interceptor);
-                    }
-                }
-            };
+            next = (request, responseStream, context) => InvokeAsync(activator, context, interceptor => interceptor.ServerStreamingServerHandler(request, responseStream, context, continuation));
         }
         return next;
     }
@@ -97,22 +56,32 @@ internal static class ServerMethodPipeline
         {
             var activator = interceptors[i];
             var continuation = next;
-            next = async (requestStream, responseStream, context) =>
-            {
-                var interceptor = activator.Create(context.GetHttpContext().RequestServices, out var created);
-                try
-                {
-                    await interceptor.DuplexStreamingServerHandler(requestStream, responseStream, context, continuation);
-                }
-                finally
-                {
-                    if (created)
-                    {
-                        await InterceptorActivator.ReleaseAsync(interceptor);
-                    }
-                }
-            };
+            next = (requestStream, responseStream, context) => InvokeAsync(activator, context, interceptor => interceptor.DuplexStreamingServerHandler(requestStream, responseStream, context, continuation));
         }
         return next;
     }
+
+    /// <summary>Runs one interceptor for one call, releasing it afterwards when it was created for the call.</summary>
+    private static async Task<TResponse> InvokeAsync<TResponse>(InterceptorActivator activator, ServerCallContext context, Func<Interceptor, Task<TResponse>> handle)
+    {
+        var interceptor = activator.Create(context.GetHttpContext().RequestServices, out var created);
+        try
+        {
+            return await handle(interceptor);
+        }
+        finally
+        {
+            if (created)
+            {
+                await InterceptorActivator.ReleaseAsync(interceptor);
+            }
+        }
+    }
+
+    private static Task InvokeAsync(InterceptorActivator activator, ServerCallContext context, Func<Interceptor, Task> handle) =>
+        InvokeAsync(activator, context, async interceptor =>
+        {
+            await handle(interceptor);
+            return true;
+        });
 }
