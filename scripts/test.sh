@@ -19,6 +19,9 @@ skipped=$(echo "$summary_lines" | grep -Eo 'Skipped: +[0-9]+' | grep -Eo '[0-9]+
 echo
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
+  # CI shows only the end of the output: repeat each failed test's name and message here.
+  echo "failed tests (details above):" >&2
+  awk '/^  Failed [^!]/ {show=12} show>0 {print; show--}' "$log" >&2
   echo "tests: FAILED (dotnet test exit code $status)" >&2
   exit 1
 fi
