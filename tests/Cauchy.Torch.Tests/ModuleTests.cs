@@ -231,7 +231,30 @@ public class ModuleTests
         Assert.True(seq.call(x).equal(expected));
     }
 
+    [Fact]
+    public void Sequential_WithAModuleReturningItsInput_LeavesTheCallersTensorAlive()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var seq = new nn.Sequential(new PassThrough(), new nn.ReLU(), new PassThrough());
+        Tensor x = torch.tensor([-1f, 2f]);
+
+        Tensor y = seq.call(x);
+
+        Assert.False(x.IsDisposed);
+        Assert.Equal([-1f, 2f], x.ToArray<float>());
+        Assert.Equal([0f, 2f], y.ToArray<float>());
+        using var empty = new nn.Sequential();
+        using Tensor same = empty.call(x);
+        Assert.NotSame(x, same);
+        Assert.True(same.equal(x));
+    }
+
     private static IEnumerable<string> OrderedStateKeys(nn.Module module) => module.state_dict().Keys;
+
+    private sealed class PassThrough : nn.Module<Tensor, Tensor>
+    {
+        public override Tensor forward(Tensor input) => input;
+    }
 
     private sealed class TwoLayerNet : nn.Module<Tensor, Tensor>
     {

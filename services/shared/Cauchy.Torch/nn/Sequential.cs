@@ -49,20 +49,21 @@ public static partial class nn
         public override Tensor forward(Tensor input)
         {
             ArgumentNullException.ThrowIfNull(input);
-            if (layers.Count == 0)
+            Tensor x = input;
+            foreach (Module<Tensor, Tensor> layer in layers)
             {
-                return input.NewHandle();
-            }
+                Tensor next = layer.call(x);
 
-            Tensor x = layers[0].call(input);
-            for (int i = 1; i < layers.Count; i++)
-            {
-                Tensor next = layers[i].call(x);
-                x.Dispose();
+                // The caller owns the input; a module may hand its argument back unchanged.
+                if (!ReferenceEquals(x, input) && !ReferenceEquals(next, x))
+                {
+                    x.Dispose();
+                }
+
                 x = next;
             }
 
-            return x;
+            return ReferenceEquals(x, input) ? input.NewHandle() : x;
         }
     }
 }
