@@ -23,7 +23,7 @@ public class ModelForwardParityTests
         using nn.Module<Tensor, Tensor> model = ModelZoo.Create(reference.Replace("_small_stem", string.Empty, StringComparison.Ordinal), options);
         torch.manual_seed(1);
         Tensor x = torch.randn(inputShape);
-        NnReference.AssertClose(expected.GetProperty("input"), x, 0f, "input");
+        NnReference.AssertClose(expected.GetProperty("input_head"), x.flatten().narrow(0, 0, 16), 0f, "input");
 
         model.eval();
         using (torch.no_grad())
