@@ -1,10 +1,17 @@
+using Cauchy.Data;
+using Cauchy.Orchestrator;
+using Cauchy.Orchestrator.Data;
 using Cauchy.Orchestrator.Grpc;
+using Cauchy.Orchestrator.Telemetry;
 using Cauchy.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("orchestrator", defaultGrpcPort: 50052);
+builder.AddOrchestratorServices();
 
 var app = builder.Build();
+await app.MigrateDatabaseAsync<OrchestratorDbContext>();
+app.Services.GetRequiredService<JobGauges>();
 app.MapGrpcService<JobsService>();
 app.MapDefaultEndpoints();
 app.Run();

@@ -1,0 +1,29 @@
+using Cauchy.Data;
+using Cauchy.Orchestrator.Data;
+using Cauchy.Orchestrator.Datasets;
+using Cauchy.Orchestrator.Jobs;
+using Cauchy.Orchestrator.Telemetry;
+using Cauchy.ServiceDefaults.GrpcClient;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Cauchy.Orchestrator;
+
+public static class Extensions
+{
+    /// <summary>The orchestrator's own parts: its database, the job queue, the lease reaper, the datasets client and its gauges.</summary>
+    public static IHostApplicationBuilder AddOrchestratorServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<OrchestratorDbContext>("orchestrator");
+        var options = builder.Configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
+        options.Validate();
+        builder.Services.Configure<JobsOptions>(builder.Configuration.GetSection(JobsOptions.SectionName));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddGrpcServiceClient<V1.Datasets.DatasetsClient>("Datasets");
+        builder.Services.AddSingleton<IDatasetCatalog, GrpcDatasetCatalog>();
+        builder.Services.AddSingleton<JobSignals>();
+        builder.Services.AddSingleton<JobQueue>();
+        builder.Services.AddHostedService<LeaseReaper>();
+        builder.Services.AddSingleton<JobGauges>();
+        return builder;
+    }
+}
