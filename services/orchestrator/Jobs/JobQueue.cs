@@ -62,7 +62,7 @@ public sealed class JobQueue(
         var record = new JobRecord
         {
             Id = Guid.CreateVersion7().ToString("N"),
-            State = (int)JobState.Queued,
+            State = (int)JobState.Unspecified,
             Priority = resolved.Priority,
             CreatedAt = now,
             UpdatedAt = now,
@@ -82,6 +82,7 @@ public sealed class JobQueue(
         {
             var preview = JobRecords.ToProto(record);
             preview.Id = "";
+            preview.State = JobState.Queued;
             return new SubmitResult(preview, false);
         }
 
@@ -90,9 +91,16 @@ public sealed class JobQueue(
             await using var db = await factory.CreateDbContextAsync(cancellationToken);
             if (key.Length > 0)
             {
-                // A key older than the window is forgotten: the old job keeps its id but gives the key up.
-                var stale = await db.Jobs.Where(j => j.IdempotencyKey == key).ToListAsync(cancellationToken);
-                stale.ForEach(j => j.IdempotencyKey = null);
+                // A key older than the window is forgotten: the old job keeps its id but gives the key up. A key
+                // inside the window here means a concurrent submission with it committed since we looked.
+                var holders = await db.Jobs.Where(j => j.IdempotencyKey == key).ToListAsync(cancellationToken);
+                if (holders.Any(j => j.CreatedAt > now - options.IdempotencyWindow))
+                {
+                    return await FindByKeyAsync(key, submitted, cancellationToken)
+                        ?? throw new DbUpdateConcurrencyException($"idempotency key '{key}' changed hands during the submission");
+                }
+
+                holders.ForEach(j => j.IdempotencyKey = null);
             }
 
             db.Jobs.Add(record);
@@ -100,7 +108,7 @@ public sealed class JobQueue(
             JobRecords.ChangeState(db, record, JobState.Queued, "submitted", now);
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (key.Length > 0 && DbErrors.IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (key.Length > 0 && (ex is DbUpdateConcurrencyException || DbErrors.IsUniqueViolation(ex)))
         {
             // Another submission with the same key committed first: answer as if this one were its retry.
             if (await FindByKeyAsync(key, submitted, cancellationToken) is { } winner)
@@ -185,7 +193,7 @@ public sealed class JobQueue(
             JobRecords.AppendLog(db, record, now, JobRecords.OrchestratorWorkerId,
                 next == JobState.Cancelling ? $"{why}; waiting for worker '{record.WorkerId}' to stop" : why);
             JobRecords.ChangeState(db, record, next, why, now);
-            await db.SaveChangesAsync(ct);
+            await SaveTransitionAsync(db, ct);
             return record;
         }, cancellationToken);
         signals.PulseJobs();
@@ -270,7 +278,7 @@ public sealed class JobQueue(
                 JobRecords.AppendEvent(db, job, now, new JobEvent { EpochCompleted = epoch });
             }
 
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveTransitionAsync(db, cancellationToken);
             return new HeartbeatResult(job.LeaseExpiresAt.Value, (JobState)job.State == JobState.Cancelling);
         }, cancellationToken);
         signals.PulseJobs();
@@ -295,7 +303,7 @@ public sealed class JobQueue(
             job.ErrorMessage = "";
             JobRecords.AppendLog(db, job, now, JobRecords.OrchestratorWorkerId, $"succeeded: registered {model.ModelName}:{model.Version}");
             JobRecords.ChangeState(db, job, next, $"completed by worker '{lease.WorkerId}': {model.ModelName}:{model.Version}", now);
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveTransitionAsync(db, cancellationToken);
             return job;
         }, cancellationToken);
         signals.PulseJobs();
@@ -310,7 +318,7 @@ public sealed class JobQueue(
             var error = request.ErrorMessage.Length > 0 ? request.ErrorMessage : "the worker reported a failure without a message";
             var (next, counts) = JobStateMachine.Fail((JobState)job.State, request.Retryable, job.FailureCount, job.MaxRetries);
             EndAttempt(db, job, next, counts, counts ? error : "stopped after cancellation", $"attempt {job.Attempt} failed on worker '{lease.WorkerId}'", now);
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveTransitionAsync(db, cancellationToken);
             return job;
         }, cancellationToken);
         Pulse(job);
@@ -325,7 +333,7 @@ public sealed class JobQueue(
             var next = JobStateMachine.Release((JobState)job.State);
             var why = $"released by worker '{lease.WorkerId}'" + (request.Reason.Length > 0 ? $": {request.Reason}" : "");
             EndAttempt(db, job, next, countsAsFailure: false, error: null, why, now);
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveTransitionAsync(db, cancellationToken);
             return job;
         }, cancellationToken);
         Pulse(job);
@@ -349,7 +357,7 @@ public sealed class JobQueue(
                 JobRecords.AppendLog(db, job, line.Time?.ToDateTime() ?? now, lease.WorkerId, text);
             }
 
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveTransitionAsync(db, cancellationToken);
             return 0;
         }, cancellationToken);
         signals.PulseJobs();
@@ -386,7 +394,7 @@ public sealed class JobQueue(
                     return null;
                 }
 
-                await db.SaveChangesAsync(ct);
+                await SaveTransitionAsync(db, ct);
                 return record;
             }, cancellationToken);
             if (job is not null)
@@ -584,7 +592,7 @@ public sealed class JobQueue(
             var resume = job.LatestCheckpoint is null ? "a fresh start" : $"resuming from step {job.CheckpointStep}";
             JobRecords.AppendLog(db, job, now, JobRecords.OrchestratorWorkerId, $"attempt {job.Attempt} leased by worker '{workerId}' ({resume})");
             JobRecords.ChangeState(db, job, next, $"leased by worker '{workerId}'", now);
-            await db.SaveChangesAsync(ct);
+            await SaveTransitionAsync(db, ct);
             return new LeaseGrant(
                 JobRecords.ToProto(job),
                 job.LeaseId,
@@ -623,7 +631,7 @@ public sealed class JobQueue(
 
             if (ExpireIfDue(db, job, now))
             {
-                await db.SaveChangesAsync(ct);
+                await SaveTransitionAsync(db, ct);
                 Pulse(job);
                 throw new JobException(JobErrorKind.FailedPrecondition,
                     $"lease '{leaseId}' of job '{job.Id}' expired; the job is now {JobStateMachine.Name((JobState)job.State)}. Stop the job and discard its work.");
@@ -631,6 +639,22 @@ public sealed class JobQueue(
 
             return await work(db, job, lease, now);
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Saves a transition. Its events and log lines take the job's next sequence numbers, so a writer that lost a race
+    /// can hit their primary key before the job row's version check: that is the same conflict, and is retried as one.
+    /// </summary>
+    private static async Task SaveTransitionAsync(OrchestratorDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex is not DbUpdateConcurrencyException && DbErrors.IsUniqueViolation(ex))
+        {
+            throw new DbUpdateConcurrencyException("another transition of the job took the same sequence number first", ex);
+        }
     }
 
     /// <summary>Applies the expiry transition when the job's lease has run out; false when it has not.</summary>
