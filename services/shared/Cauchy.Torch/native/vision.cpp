@@ -150,13 +150,16 @@ cauchy_status cauchy_vision_from_blob(void* data, int64_t nbytes, const int64_t*
   // Owns the caller's context from here on: whichever path ends last (a failed call or the storage's deleter)
   // runs release exactly once.
   struct releaser {
+    releaser(cauchy_release_fn f, void* c) : fn(f), context(c) {}
+    releaser(const releaser&) = delete;
+    releaser& operator=(const releaser&) = delete;
     cauchy_release_fn fn;
     void* context;
     ~releaser() {
       if (fn != nullptr) fn(context);
     }
   };
-  auto owner = std::make_shared<releaser>(releaser{release, context});
+  auto owner = std::make_shared<releaser>(release, context);
   return guard([&] {
     if (data == nullptr && nbytes != 0) throw argument_error("data pointer is null");
     const std::vector<int64_t> sizes = to_shape(shape, ndim);
