@@ -9,7 +9,7 @@ namespace Cauchy.Torch;
 /// <summary>
 /// Everything a resumed run needs to continue bit for bit, in one safetensors file: the model's state dict
 /// ("model.&lt;key&gt;"), the optimizer's per-parameter state ("optimizer.&lt;index&gt;.&lt;entry&gt;") and groups, the
-/// scheduler's state, libtorch's CPU generator ("rng.cpu") and the data loader's position, the non-tensor parts as
+/// scheduler's state, libtorch's CPU and CUDA generators ("rng.cpu", "rng.cuda.&lt;device&gt;") and the data loader's position, the non-tensor parts as
 /// JSON strings in the header's metadata. Python's safetensors can open the file; the weights are plain tensors.
 /// Resume order, as in PyTorch: build model, optimizer and scheduler, then <see cref="LoadModelInto"/> and
 /// <see cref="Restore"/>, then continue from <see cref="Loader"/>.
@@ -21,6 +21,7 @@ public sealed class TrainingCheckpoint : IDisposable
     private const string ModelPrefix = "model.";
     private const string OptimizerPrefix = "optimizer.";
     private const string RngKey = "rng.cpu";
+    private const string CudaRngPrefix = "rng.cuda.";
 
     // Model tensors read from a file belong to this object; captured ones belong to the live model.
     private bool loaded;
@@ -33,6 +34,9 @@ public sealed class TrainingCheckpoint : IDisposable
 
     /// <summary>libtorch's CPU generator state (dropout masks, randn) at capture time.</summary>
     public Tensor? RngState { get; set; }
+
+    /// <summary>Each CUDA device's generator state by device index (empty without CUDA).</summary>
+    public SortedDictionary<int, Tensor> CudaRngStates { get; } = [];
 
     public LoaderPosition? Loader { get; set; }
 
@@ -59,6 +63,14 @@ public sealed class TrainingCheckpoint : IDisposable
             checkpoint.Model[key] = value;
         }
 
+        if (torch.cuda.is_available())
+        {
+            for (int device = 0; device < torch.cuda.device_count(); device++)
+            {
+                checkpoint.CudaRngStates[device] = torch.get_rng_state(new Device(DeviceType.CUDA, device)).DetachFromDisposeScope();
+            }
+        }
+
         return checkpoint;
     }
 
@@ -83,6 +95,11 @@ public sealed class TrainingCheckpoint : IDisposable
                 else if (key == RngKey)
                 {
                     checkpoint.RngState = value;
+                }
+                else if (key.StartsWith(CudaRngPrefix, StringComparison.Ordinal)
+                    && int.TryParse(key[CudaRngPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out int device))
+                {
+                    checkpoint.CudaRngStates[device] = value;
                 }
                 else if (key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)
                     && key[OptimizerPrefix.Length..].Split('.', 2) is [string index, string entry]
@@ -198,6 +215,11 @@ public sealed class TrainingCheckpoint : IDisposable
             tensors.Add(new(RngKey, RngState));
         }
 
+        foreach ((int device, Tensor state) in CudaRngStates)
+        {
+            tensors.Add(new(CudaRngPrefix + device.ToString(CultureInfo.InvariantCulture), state));
+        }
+
         if (Scheduler is not null)
         {
             metadata["scheduler"] = Scheduler.ToJsonString();
@@ -254,7 +276,7 @@ public sealed class TrainingCheckpoint : IDisposable
         }
     }
 
-    /// <summary>Restores optimizer and scheduler state (when saved and given) and libtorch's CPU generator.</summary>
+    /// <summary>Restores optimizer and scheduler state (when saved and given) and libtorch's generators.</summary>
     public void Restore(Optimizer? optimizer, LRScheduler? scheduler)
     {
         if (optimizer is not null)
@@ -271,6 +293,16 @@ public sealed class TrainingCheckpoint : IDisposable
         {
             torch.set_rng_state(RngState);
         }
+
+        // A run resumed on a machine with fewer GPUs restores the devices it has.
+        int devices = CudaRngStates.Count > 0 && torch.cuda.is_available() ? torch.cuda.device_count() : 0;
+        foreach ((int device, Tensor state) in CudaRngStates)
+        {
+            if (device < devices)
+            {
+                torch.set_rng_state(state, new Device(DeviceType.CUDA, device));
+            }
+        }
     }
 
     /// <summary>Releases the handles this object holds (the optimizer state and generator copy; model tensors too when loaded from a file).</summary>
@@ -278,6 +310,11 @@ public sealed class TrainingCheckpoint : IDisposable
     {
         Optimizer?.Dispose();
         RngState?.Dispose();
+        foreach (Tensor state in CudaRngStates.Values)
+        {
+            state.Dispose();
+        }
+
         if (loaded)
         {
             foreach (Tensor tensor in Model.Values)
