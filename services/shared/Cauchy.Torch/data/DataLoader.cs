@@ -86,7 +86,9 @@ public sealed class DataLoader<TSample>
             SingleWriter = true,
         });
         using var cancellation = new CancellationTokenSource();
-        using var workers = new SemaphoreSlim(Options.Workers);
+        // Not disposed: a build task abandoned by an early exit may still release it after this method returns
+        // (a SemaphoreSlim whose wait handle is never used holds nothing that needs disposing).
+        var workers = new SemaphoreSlim(Options.Workers);
         Task producer = Task.Run(() => ProduceAsync(epoch, startBatch, channel.Writer, workers, cancellation.Token));
         try
         {
