@@ -18,6 +18,8 @@ public class OptimizerParityTests
         "adam_wd_amsgrad",
         "adamw_default",
         "adamw_amsgrad",
+        "sgd_maximize",
+        "adam_maximize",
     };
 
     [Theory]
@@ -76,6 +78,8 @@ public class OptimizerParityTests
         "adam_wd_amsgrad" => optim.Adam([w, b], lr: 0.02, betas: (0.8, 0.99), eps: 1e-6, weight_decay: 0.1, amsgrad: true),
         "adamw_default" => optim.AdamW([w, b], lr: 0.01),
         "adamw_amsgrad" => optim.AdamW([w, b], lr: 0.03, weight_decay: 0.2, amsgrad: true),
+        "sgd_maximize" => optim.SGD([w, b], lr: 0.01, momentum: 0.5, maximize: true),
+        "adam_maximize" => optim.Adam([w, b], lr: 0.01, maximize: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such case"),
     };
 }

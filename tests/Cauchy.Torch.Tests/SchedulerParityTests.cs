@@ -8,7 +8,10 @@ namespace Cauchy.Torch.Tests;
 // Both sides evaluate the same double-precision formulas in the same order, so the values must be equal.
 public class SchedulerParityTests
 {
-    public static TheoryData<string> Cases => new() { "step", "step_two_groups", "multistep", "cosine", "linear", "warmup_cosine" };
+    public static TheoryData<string> Cases => new()
+    {
+        "step", "step_two_groups", "multistep", "cosine", "linear", "warmup_cosine", "cosine_from_epoch_4", "multistep_from_epoch_3",
+    };
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -21,6 +24,15 @@ public class SchedulerParityTests
         using var p1 = torch.zeros([1]);
         Tensor[] parameters = [p0, p1];
         using SGD optimizer = optim.SGD(groupLrs.Select((lr, i) => new ParamGroup([parameters[i]]) { ["lr"] = lr }), lr: groupLrs[0]);
+        if (name.Contains("_from_epoch_", StringComparison.Ordinal))
+        {
+            // A scheduler created with last_epoch >= 0 needs each group's initial_lr, as the script sets it.
+            foreach (ParamGroup group in optimizer.param_groups)
+            {
+                group["initial_lr"] = 0.2;
+            }
+        }
+
         LRScheduler scheduler = Create(name, optimizer);
 
         var actual = new List<double[]> { scheduler.get_last_lr().ToArray() };
@@ -70,6 +82,17 @@ public class SchedulerParityTests
     }
 
     [Fact]
+    public void ResumingWithoutInitialLr_IsRejectedLikePyTorch()
+    {
+        using var p = torch.zeros([1]);
+        using SGD optimizer = optim.SGD([p], lr: 0.1);
+
+        var error = Assert.Throws<ArgumentException>(() => optim.lr_scheduler.StepLR(optimizer, step_size: 2, last_epoch: 3));
+
+        Assert.Contains("initial_lr", error.Message);
+    }
+
+    [Fact]
     public void LoadStateDict_OfAnotherSchedulerType_Throws()
     {
         using var p = torch.zeros([1]);
@@ -92,6 +115,8 @@ public class SchedulerParityTests
             optimizer,
             [optim.lr_scheduler.LinearLR(optimizer, start_factor: 0.01, total_iters: 5), optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max: 20)],
             milestones: [5]),
+        "cosine_from_epoch_4" => optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max: 12, eta_min: 0.01, last_epoch: 4),
+        "multistep_from_epoch_3" => optim.lr_scheduler.MultiStepLR(optimizer, [2, 6], gamma: 0.5, last_epoch: 3),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such case"),
     };
 }

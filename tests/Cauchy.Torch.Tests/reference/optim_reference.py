@@ -60,12 +60,18 @@ optimizers = {
     "adam_wd_amsgrad": (lambda w, b: optim.Adam([w, b], lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, amsgrad=True)),
     "adamw_default": (lambda w, b: optim.AdamW([w, b], lr=0.01)),
     "adamw_amsgrad": (lambda w, b: optim.AdamW([w, b], lr=0.03, weight_decay=0.2, amsgrad=True)),
+    "sgd_maximize": (lambda w, b: optim.SGD([w, b], lr=0.01, momentum=0.5, maximize=True)),
+    "adam_maximize": (lambda w, b: optim.Adam([w, b], lr=0.01, maximize=True)),
 }
 
 
-def schedule(make, groups=(0.1,), steps=30):
+def schedule(make, groups=(0.1,), steps=30, initial_lr=None):
     params = [torch.zeros(1, requires_grad=True) for _ in groups]
     opt = optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, groups)], lr=groups[0])
+    if initial_lr is not None:
+        # A scheduler created with last_epoch >= 0 (resuming without a state dict) needs each group's initial_lr.
+        for group in opt.param_groups:
+            group["initial_lr"] = initial_lr
     scheduler = make(opt)
     lrs = [list(scheduler.get_last_lr())]
     for _ in range(steps):
@@ -84,6 +90,10 @@ schedules = {
     "warmup_cosine": schedule(lambda o: lr_scheduler.SequentialLR(
         o, [lr_scheduler.LinearLR(o, start_factor=0.01, total_iters=5), lr_scheduler.CosineAnnealingLR(o, T_max=20)],
         milestones=[5]), steps=40),
+    "cosine_from_epoch_4": schedule(lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=12, eta_min=0.01, last_epoch=4),
+                                    initial_lr=0.2, steps=20),
+    "multistep_from_epoch_3": schedule(lambda o: lr_scheduler.MultiStepLR(o, milestones=[2, 6], gamma=0.5, last_epoch=3),
+                                       initial_lr=0.2, steps=8),
 }
 
 print(json.dumps({
