@@ -134,6 +134,55 @@ public class VisionTests
         Assert.Contains("at least 1x1", Assert.Throws<TorchException>(() => vision.resize(flat.reshape(2, 2), 0, 3)).Message);
     }
 
+    [Fact]
+    public void EncodedSamples_AreDecodedToRgbOnTheLoadersWorkers()
+    {
+        // Twelve 2x3 RGB images, each brightened by its index, stored as PNG bytes.
+        byte[][] encoded = Enumerable.Range(0, 12)
+            .Select(i => Png.Encode(Rgb.Select(v => (byte)Math.Min(255, v + i)).ToArray(), width: 3, height: 2, channels: 3)).ToArray();
+        var loader = new Cauchy.Torch.Data.DataLoader<int>(
+            Enumerable.Range(0, 12).ToArray(),
+            i => Cauchy.Torch.Data.ImageSample.Decode(encoded[i], label: i),
+            new Cauchy.Torch.Data.DataLoaderOptions { BatchSize = 4, Workers = 3, Seed = 1 });
+
+        int seen = 0;
+        foreach (Cauchy.Torch.Data.Batch batch in loader.Epoch(0))
+        {
+            using (batch)
+            {
+                Assert.Equal([4L, 3L, 2L, 3L], batch.images.shape);
+                float[] images = batch.images.ToArray<float>();
+                long[] labels = batch.labels.ToArray<long>();
+                for (int n = 0; n < labels.Length; n++)
+                {
+                    byte[] expected = Rgb.Select(v => (byte)Math.Min(255, v + labels[n])).ToArray();
+                    for (int c = 0; c < 3; c++)
+                    {
+                        for (int p = 0; p < 6; p++)
+                        {
+                            Assert.Equal(expected[(p * 3) + c] / 255f, images[(n * 18) + (c * 6) + p]);
+                        }
+                    }
+                }
+
+                seen += labels.Length;
+            }
+        }
+
+        Assert.Equal(12, seen);
+    }
+
+    [Fact]
+    public void DecodeSample_ResizesAndKeepsGrey()
+    {
+        byte[] png = Png.Encode(Enumerable.Repeat((byte)77, 16).ToArray(), width: 4, height: 4, channels: 1);
+
+        Cauchy.Torch.Data.ImageSample sample = Cauchy.Torch.Data.ImageSample.Decode(png, label: 3, grayscale: true, height: 2, width: 2);
+
+        Assert.Equal((2, 2, 1, 3L), (sample.Height, sample.Width, sample.Channels, sample.Label));
+        Assert.All(sample.Pixels, v => Assert.Equal(77, v));
+    }
+
     private static byte[] SwapRedBlue(byte[] rgb)
     {
         byte[] result = (byte[])rgb.Clone();
