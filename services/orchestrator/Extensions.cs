@@ -2,6 +2,7 @@ using Cauchy.Data;
 using Cauchy.Orchestrator.Data;
 using Cauchy.Orchestrator.Datasets;
 using Cauchy.Orchestrator.Jobs;
+using Cauchy.Orchestrator.Models;
 using Cauchy.Orchestrator.Telemetry;
 using Cauchy.ServiceDefaults.GrpcClient;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,7 +11,7 @@ namespace Cauchy.Orchestrator;
 
 public static class Extensions
 {
-    /// <summary>The orchestrator's own parts: its database, the job queue, the lease reaper, the datasets client and its gauges.</summary>
+    /// <summary>The orchestrator's own parts: its database, the job queue, the lease reaper, the datasets and registry clients, and its gauges.</summary>
     public static IHostApplicationBuilder AddOrchestratorServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<OrchestratorDbContext>("orchestrator");
@@ -20,6 +21,8 @@ public static class Extensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddGrpcServiceClient<V1.Datasets.DatasetsClient>("Datasets");
         builder.Services.AddSingleton<IDatasetCatalog, GrpcDatasetCatalog>();
+        builder.Services.AddGrpcServiceClient<V1.Models.ModelsClient>("Registry");
+        builder.Services.AddSingleton<IModelCatalog, GrpcModelCatalog>();
         builder.Services.AddSingleton<JobSignals>();
         builder.Services.AddSingleton<JobQueue>();
         builder.Services.AddHostedService<LeaseReaper>();

@@ -83,6 +83,21 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     }
 
     [Fact]
+    public async Task Pretrained_weights_must_exist_in_the_registry()
+    {
+        var h = await HarnessAsync();
+        var spec = Specs.Classification();
+        spec.Model.Pretrained = new ModelVersionRef { ModelName = "imagenet-cnn", Version = 2 };
+
+        var error = await Assert.ThrowsAsync<JobException>(() => h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
+        Assert.Equal(JobErrorKind.NotFound, error.Kind);
+        Assert.Equal("spec.model.pretrained: model version 'imagenet-cnn:2' does not exist in the registry", error.Message);
+
+        spec.Model.Pretrained.Version = 1;
+        Assert.Equal(1, (await h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default)).Job.Spec.Model.Pretrained.Version);
+    }
+
+    [Fact]
     public async Task A_batch_larger_than_the_train_split_and_a_bad_spec_are_invalid_arguments()
     {
         var h = await HarnessAsync();

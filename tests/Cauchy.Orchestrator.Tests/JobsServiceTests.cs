@@ -10,7 +10,7 @@ namespace Cauchy.Orchestrator.Tests;
 /// <summary>The orchestrator run as its own process on SQLite, resolving datasets through a real gRPC server.</summary>
 public sealed class OrchestratorFixture : IAsyncLifetime
 {
-    public FakeDatasetsServer Datasets { get; private set; } = null!;
+    public FakeCatalogServer Datasets { get; private set; } = null!;
 
     public ServiceProcess Service { get; private set; } = null!;
 
@@ -18,9 +18,10 @@ public sealed class OrchestratorFixture : IAsyncLifetime
 
     public V1.Jobs.JobsClient Client => new(Channel);
 
-    public static Dictionary<string, string> Environment(FakeDatasetsServer datasets) => new()
+    public static Dictionary<string, string> Environment(FakeCatalogServer datasets) => new()
     {
         ["CAUCHY_SERVICES__DATASETS__ADDRESS"] = datasets.Address.ToString(),
+        ["CAUCHY_SERVICES__REGISTRY__ADDRESS"] = datasets.Address.ToString(),
         ["CAUCHY_JOBS__REAPERINTERVALSECONDS"] = "1",
         ["CAUCHY_JOBS__POLLSECONDS"] = "0.5",
         ["CAUCHY_JOBS__GAUGECACHESECONDS"] = "0",
@@ -28,7 +29,7 @@ public sealed class OrchestratorFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Datasets = await FakeDatasetsServer.StartAsync();
+        Datasets = await FakeCatalogServer.StartAsync();
         Service = await ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", Environment(Datasets));
         Channel = GrpcChannel.ForAddress(Service.Address);
     }
@@ -189,6 +190,19 @@ public sealed class JobsServiceTests(OrchestratorFixture fixture) : IClassFixtur
             Hypes = new HypesDocument { Text = Specs.HypesYaml.Replace("dataset_id: fashion", "dataset_id: fashion, version_id: v7") },
         }, Deadline()).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, version.StatusCode);
+
+        var pretrained = await RefusedAsync(() => client.SubmitJobAsync(new SubmitJobRequest
+        {
+            Hypes = new HypesDocument { Text = Specs.HypesYaml.Replace("model: { architecture: simple_cnn }", "model: { architecture: simple_cnn, pretrained: { model_name: imagenet-cnn, version: 2 } }") },
+        }, Deadline()).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, pretrained.StatusCode);
+        Assert.Equal("spec.model.pretrained: model version 'imagenet-cnn:2' does not exist in the registry", pretrained.Status.Detail);
+        var known = await client.SubmitJobAsync(new SubmitJobRequest
+        {
+            Hypes = new HypesDocument { Text = Specs.HypesYaml.Replace("model: { architecture: simple_cnn }", "model: { architecture: simple_cnn, pretrained: { model_name: imagenet-cnn, version: 1 } }") },
+            ValidateOnly = true,
+        }, Deadline());
+        Assert.Equal("imagenet-cnn", known.Job.Spec.Model.Pretrained.ModelName);
 
         Assert.Equal(StatusCode.NotFound, (await RefusedAsync(() => client.GetJobAsync(new GetJobRequest { JobId = "missing" }, Deadline()).ResponseAsync)).StatusCode);
         Assert.Equal(StatusCode.NotFound, (await RefusedAsync(() => client.HeartbeatAsync(new HeartbeatRequest { LeaseId = "missing" }, Deadline()).ResponseAsync)).StatusCode);

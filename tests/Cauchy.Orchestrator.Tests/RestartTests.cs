@@ -11,9 +11,9 @@ namespace Cauchy.Orchestrator.Tests;
 public sealed class RestartTests : IAsyncLifetime
 {
     private readonly string dataRoot = TempDirectory.Create("cauchy-orchestrator-restart");
-    private FakeDatasetsServer datasets = null!;
+    private FakeCatalogServer datasets = null!;
 
-    public async Task InitializeAsync() => datasets = await FakeDatasetsServer.StartAsync();
+    public async Task InitializeAsync() => datasets = await FakeCatalogServer.StartAsync();
 
     public async Task DisposeAsync()
     {

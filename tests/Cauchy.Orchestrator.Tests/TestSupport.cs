@@ -2,6 +2,7 @@ using Cauchy.Data;
 using Cauchy.Orchestrator.Data;
 using Cauchy.Orchestrator.Datasets;
 using Cauchy.Orchestrator.Jobs;
+using Cauchy.Orchestrator.Models;
 using Cauchy.Testing;
 using Cauchy.V1;
 using Microsoft.EntityFrameworkCore;
@@ -65,6 +66,13 @@ public sealed class InMemoryDatasetCatalog : IDatasetCatalog
             ? DatasetResolution.NotFound($"version '{reference.VersionId}' of dataset '{reference.DatasetId}' does not exist")
             : DatasetResolution.Found(reference.DatasetId, version.Version, dataset.Task, version.Train));
     }
+}
+
+/// <summary>An in-memory registry for the domain tests: the model versions it holds.</summary>
+public sealed class InMemoryModelCatalog(params (string Name, int Version)[] versions) : IModelCatalog
+{
+    public Task<bool> ExistsAsync(ModelVersionRef version, CancellationToken cancellationToken) =>
+        Task.FromResult(versions.Contains((version.ModelName, version.Version)));
 }
 
 public static class Specs
@@ -145,7 +153,7 @@ public sealed class QueueHarness
             .Add("fashion", TaskType.Classification, ("v1", 1000), ("v2", 60000))
             .Add("shapes", TaskType.Detection, ("s1", 500))
             .Add("empty", TaskType.Classification);
-        var queue = new JobQueue(factory, catalog, new JobSignals(), Microsoft.Extensions.Options.Options.Create(options), time, NullLogger<JobQueue>.Instance);
+        var queue = new JobQueue(factory, catalog, new InMemoryModelCatalog(("imagenet-cnn", 1)), new JobSignals(), Microsoft.Extensions.Options.Options.Create(options), time, NullLogger<JobQueue>.Instance);
         return new QueueHarness(queue, time, factory, options);
     }
 

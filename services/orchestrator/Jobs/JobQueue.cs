@@ -5,6 +5,7 @@ using System.Text;
 using Cauchy.Data;
 using Cauchy.Orchestrator.Data;
 using Cauchy.Orchestrator.Datasets;
+using Cauchy.Orchestrator.Models;
 using Cauchy.Orchestrator.Specs;
 using Cauchy.V1;
 using Google.Protobuf;
@@ -23,6 +24,7 @@ namespace Cauchy.Orchestrator.Jobs;
 public sealed class JobQueue(
     IDbContextFactory<OrchestratorDbContext> factory,
     IDatasetCatalog datasets,
+    IModelCatalog models,
     JobSignals signals,
     IOptions<JobsOptions> jobsOptions,
     TimeProvider time,
@@ -793,7 +795,7 @@ public sealed class JobQueue(
         return new SubmitResult(JobRecords.ToProto(earlier), true);
     }
 
-    /// <summary>Pins the dataset version (the newest when none is given) and checks the spec against it.</summary>
+    /// <summary>Pins the dataset version (the newest when none is given), checks the spec against it, and checks that the pretrained weights exist.</summary>
     private async Task<JobSpec> ResolveDatasetAsync(JobSpec submitted, CancellationToken cancellationToken)
     {
         var resolution = await datasets.ResolveAsync(submitted.Dataset, cancellationToken);
@@ -812,6 +814,12 @@ public sealed class JobQueue(
         {
             throw JobException.InvalidArgument("spec.hyperparameters.batch_size",
                 $"is {submitted.Hyperparameters.BatchSize} but the train split of dataset '{resolution.DatasetId}' has only {resolution.TrainSamples} samples");
+        }
+
+        if (submitted.Model.Pretrained is { ModelName.Length: > 0 } pretrained && !await models.ExistsAsync(pretrained, cancellationToken))
+        {
+            throw new JobException(JobErrorKind.NotFound,
+                $"spec.model.pretrained: model version '{pretrained.ModelName}:{pretrained.Version}' does not exist in the registry");
         }
 
         var resolved = submitted.Clone();

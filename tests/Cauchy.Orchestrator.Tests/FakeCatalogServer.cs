@@ -11,16 +11,16 @@ using Microsoft.Extensions.Logging;
 namespace Cauchy.Orchestrator.Tests;
 
 /// <summary>
-/// A small cauchy.v1.Datasets server on loopback (our gRPC runtime on Kestrel) that answers GetDataset and
-/// GetDatasetVersion from a fixed catalogue, so the orchestrator process resolves dataset versions over real gRPC
-/// while the datasets service is built elsewhere. Its catalogue: "fashion" (classification, versions v1 and v2,
-/// 60000 train samples) and "shapes" (detection, one version).
+/// A small server on loopback (our gRPC runtime on Kestrel) with the two calls the orchestrator makes to other
+/// services: cauchy.v1.Datasets GetDataset and GetDatasetVersion, and cauchy.v1.Models GetModelVersion, from a fixed
+/// catalogue, so the orchestrator process resolves them over real gRPC. Datasets: "fashion" (classification,
+/// versions v1 and v2, 60000 train samples) and "shapes" (detection, one version); models: "imagenet-cnn" version 1.
 /// </summary>
-public sealed class FakeDatasetsServer : IAsyncDisposable
+public sealed class FakeCatalogServer : IAsyncDisposable
 {
     private readonly WebApplication app;
 
-    private FakeDatasetsServer(WebApplication app, Uri address)
+    private FakeCatalogServer(WebApplication app, Uri address)
     {
         this.app = app;
         Address = address;
@@ -28,7 +28,7 @@ public sealed class FakeDatasetsServer : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<FakeDatasetsServer> StartAsync()
+    public static async Task<FakeCatalogServer> StartAsync()
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -36,14 +36,23 @@ public sealed class FakeDatasetsServer : IAsyncDisposable
         builder.Services.AddGrpc();
         var app = builder.Build();
         app.MapGrpcService<CatalogueService>();
+        app.MapGrpcService<RegistryService>();
         await app.StartAsync();
-        return new FakeDatasetsServer(app, new Uri(app.Urls.First()));
+        return new FakeCatalogServer(app, new Uri(app.Urls.First()));
     }
 
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();
         await app.DisposeAsync();
+    }
+
+    private sealed class RegistryService : V1.Models.ModelsBase
+    {
+        public override Task<GetModelVersionResponse> GetModelVersion(GetModelVersionRequest request, ServerCallContext context) =>
+            request.ModelVersion is { ModelName: "imagenet-cnn", Version: 1 }
+                ? Task.FromResult(new GetModelVersionResponse { ModelVersion = new ModelVersion { ModelName = "imagenet-cnn", Version = 1 } })
+                : throw new RpcException(new Status(StatusCode.NotFound, "no such model version"));
     }
 
     private sealed class CatalogueService : V1.Datasets.DatasetsBase
