@@ -379,6 +379,42 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     }
 
     [Fact]
+    public async Task A_job_whose_attempts_together_run_past_max_run_duration_fails()
+    {
+        var h = await HarnessAsync();
+        var spec = Specs.Classification();
+        spec.MaxRunDuration = Duration.FromTimeSpan(TimeSpan.FromMinutes(10));
+        var job = await SubmitAsync(h, spec);
+        var first = (await LeaseAsync(h, "w", Specs.Cpu()))!;
+        for (var i = 0; i < 8; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(45));
+            await h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = first.LeaseId }, default);
+        }
+
+        await h.Queue.ReleaseAsync(new ReleaseJobRequest { LeaseId = first.LeaseId }, default);
+        h.Time.Advance(TimeSpan.FromHours(1));
+        var second = (await LeaseAsync(h, "w", Specs.Cpu()))!;
+        // 6 minutes in the first attempt (the hour in the queue does not count), then 4 minutes 10 seconds here.
+        for (var i = 0; i < 4; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(50));
+            await h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = second.LeaseId }, default);
+            Assert.Equal(0, await h.Queue.ExpireLeasesAsync(default));
+        }
+
+        h.Time.Advance(TimeSpan.FromSeconds(50));
+        Assert.Equal(1, await h.Queue.ExpireLeasesAsync(default));
+
+        var failed = await h.Queue.GetAsync(job.Id, default);
+        Assert.Equal(JobState.Failed, failed.State);
+        Assert.StartsWith("max_run_duration exceeded", failed.ErrorMessage);
+        Assert.Equal(0, failed.FailureCount);
+        await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = second.LeaseId }, default));
+        await AssertStatesAsync(h, job.Id, JobState.Queued, JobState.Running, JobState.Queued, JobState.Running, JobState.Failed);
+    }
+
+    [Fact]
     public async Task Heartbeats_renew_the_lease_so_the_reaper_leaves_the_job_alone()
     {
         var h = await HarnessAsync();

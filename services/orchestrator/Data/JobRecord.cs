@@ -52,6 +52,15 @@ public sealed class JobRecord : IVersioned
 
     public int Attempt { get; set; }
 
+    /// <summary>When the current attempt was leased; null while no worker holds the job.</summary>
+    public DateTime? AttemptStartedAt { get; set; }
+
+    /// <summary>How long the ended attempts ran together (ticks), for spec.max_run_duration.</summary>
+    public long RunTicks { get; set; }
+
+    /// <summary>spec.max_run_duration in ticks; 0 means no limit.</summary>
+    public long MaxRunTicks { get; set; }
+
     public int FailureCount { get; set; }
 
     public int MaxRetries { get; set; }

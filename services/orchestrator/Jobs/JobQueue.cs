@@ -79,6 +79,7 @@ public sealed class JobQueue(
             Spec = resolved.ToByteArray(),
             SubmittedSpec = submitted.ToByteArray(),
             MaxRetries = resolved.MaxRetries,
+            MaxRunTicks = resolved.MaxRunDuration?.ToTimeSpan().Ticks ?? 0,
         };
         if (request.ValidateOnly)
         {
@@ -368,30 +369,40 @@ public sealed class JobQueue(
 
     /// <summary>
     /// The lease reaper's pass: every job whose lease has run out is moved on by the state machine (RUNNING → QUEUED
-    /// or FAILED, CANCELLING → CANCELLED). Idempotent: it acts on what the database says now, so running it twice, or
-    /// after a restart, changes nothing more. Returns how many jobs it moved.
+    /// or FAILED, CANCELLING → CANCELLED), and every RUNNING job whose attempts together ran past spec.max_run_duration
+    /// fails. Idempotent: it acts on what the database says now, so running it twice, or after a restart, changes
+    /// nothing more. Returns how many jobs it moved.
     /// </summary>
     public async Task<int> ExpireLeasesAsync(CancellationToken cancellationToken)
     {
         var now = Now;
-        var running = new[] { (int)JobState.Running, (int)JobState.Cancelling };
-        List<string> expired;
+        var holding = new[] { (int)JobState.Running, (int)JobState.Cancelling };
+        var runningState = (int)JobState.Running;
+        List<string> due;
         await using (var db = await factory.CreateDbContextAsync(cancellationToken))
         {
-            expired = await db.Jobs.AsNoTracking()
-                .Where(j => running.Contains(j.State) && j.LeaseExpiresAt != null && j.LeaseExpiresAt <= now)
+            due = await db.Jobs.AsNoTracking()
+                .Where(j => holding.Contains(j.State) && j.LeaseExpiresAt != null && j.LeaseExpiresAt <= now)
                 .OrderBy(j => j.LeaseExpiresAt).Select(j => j.Id).Take(100)
                 .ToListAsync(cancellationToken);
+            // Time arithmetic differs between the engines, so the run-time check is done here; running jobs are few
+            // (one per worker).
+            var limited = await db.Jobs.AsNoTracking()
+                .Where(j => j.State == runningState && j.MaxRunTicks > 0)
+                .Select(j => new { j.Id, j.RunTicks, j.MaxRunTicks, j.AttemptStartedAt })
+                .ToListAsync(cancellationToken);
+            due.AddRange(limited.Where(j => RunTicks(j.RunTicks, j.AttemptStartedAt, now) > j.MaxRunTicks).Select(j => j.Id).Except(due));
         }
 
         var moved = 0;
-        foreach (var id in expired)
+        foreach (var id in due)
         {
             var job = await ConcurrencyRetry.RunAsync(factory, async (db, ct) =>
             {
                 var record = await db.Jobs.SingleOrDefaultAsync(j => j.Id == id, ct);
                 // Looked at again on a fresh row: a heartbeat may have renewed it since the query.
-                if (record is null || !ExpireIfDue(db, record, Now))
+                var at = Now;
+                if (record is null || !(ExpireIfDue(db, record, at) || FailIfOverRunTime(db, record, at)))
                 {
                     return null;
                 }
@@ -402,8 +413,8 @@ public sealed class JobQueue(
             if (job is not null)
             {
                 moved++;
-                logger.LogWarning("Job {JobId}: lease of worker {WorkerId} expired; now {State} (failures {Failures}/{MaxRetries})",
-                    job.Id, job.WorkerId, JobStateMachine.Name((JobState)job.State), job.FailureCount, job.MaxRetries);
+                logger.LogWarning("Job {JobId} (worker {WorkerId}) is now {State}: {Reason}",
+                    job.Id, job.WorkerId, JobStateMachine.Name((JobState)job.State), job.ErrorMessage);
                 Pulse(job);
             }
         }
@@ -590,6 +601,7 @@ public sealed class JobQueue(
             job.WorkerId = workerId;
             job.LeaseExpiresAt = now + options.Lease;
             job.StartedAt ??= now;
+            job.AttemptStartedAt = now;
             db.Leases.Add(new LeaseRecord { Id = job.LeaseId, JobId = job.Id, WorkerId = workerId, Attempt = job.Attempt, GrantedAt = now });
             var resume = job.LatestCheckpoint is null ? "a fresh start" : $"resuming from step {job.CheckpointStep}";
             JobRecords.AppendLog(db, job, now, JobRecords.OrchestratorWorkerId, $"attempt {job.Attempt} leased by worker '{workerId}' ({resume})");
@@ -672,6 +684,24 @@ public sealed class JobQueue(
         EndAttempt(db, job, next, counts, counts ? why : null, why, now);
         return true;
     }
+
+    /// <summary>Fails a RUNNING job whose attempts together ran longer than spec.max_run_duration; false otherwise.</summary>
+    private static bool FailIfOverRunTime(OrchestratorDbContext db, JobRecord job, DateTime now)
+    {
+        if ((JobState)job.State != JobState.Running || job.MaxRunTicks <= 0 || RunTicks(job.RunTicks, job.AttemptStartedAt, now) <= job.MaxRunTicks)
+        {
+            return false;
+        }
+
+        var next = JobStateMachine.RunTimeExceeded((JobState)job.State);
+        var limit = TimeSpan.FromTicks(job.MaxRunTicks);
+        var error = $"max_run_duration exceeded: the attempts ran longer than {limit} together";
+        EndAttempt(db, job, next, countsAsFailure: false, error, $"stopped on worker '{job.WorkerId}'", now);
+        return true;
+    }
+
+    private static long RunTicks(long ended, DateTime? attemptStartedAt, DateTime now) =>
+        ended + (attemptStartedAt is { } started ? Math.Max(0, (now - started).Ticks) : 0);
 
     private static void EndAttempt(OrchestratorDbContext db, JobRecord job, JobState next, bool countsAsFailure, string? error, string reason, DateTime now)
     {

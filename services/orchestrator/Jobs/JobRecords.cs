@@ -74,6 +74,12 @@ public static class JobRecords
         {
             job.LeaseId = null;
             job.LeaseExpiresAt = null;
+            if (job.AttemptStartedAt is { } started)
+            {
+                // The attempt is over: its run time counts towards spec.max_run_duration.
+                job.RunTicks += Math.Max(0, (now - started).Ticks);
+                job.AttemptStartedAt = null;
+            }
         }
 
         AppendEvent(db, job, now, new JobEvent

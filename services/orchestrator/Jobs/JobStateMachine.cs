@@ -52,6 +52,11 @@ public static class JobStateMachine
         _ => throw Refused(state, "released"),
     };
 
+    /// <summary>The attempts together ran longer than spec.max_run_duration: RUNNING → FAILED, not retried.</summary>
+    public static JobState RunTimeExceeded(JobState state) => state == JobState.Running
+        ? JobState.Failed
+        : throw Refused(state, "timed out");
+
     /// <summary>The lease ran out: a retryable failure of the attempt (see <see cref="Fail"/>).</summary>
     public static (JobState State, bool CountsAsFailure) Expire(JobState state, int failureCount, int maxRetries) =>
         Fail(state, retryable: true, failureCount, maxRetries);

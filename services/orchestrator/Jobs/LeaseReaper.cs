@@ -4,7 +4,8 @@ namespace Cauchy.Orchestrator.Jobs;
 
 /// <summary>
 /// A level-triggered control loop: every Jobs:ReaperIntervalSeconds it asks the database which leases have run out
-/// and applies the state machine to each (<see cref="JobQueue.ExpireLeasesAsync"/>). It keeps no state of its own,
+/// (or which running jobs have used up spec.max_run_duration) and applies the state machine to each
+/// (<see cref="JobQueue.ExpireLeasesAsync"/>). It keeps no state of its own,
 /// so a restarted orchestrator simply carries on, and a pass that fails is repeated by the next one.
 /// </summary>
 public sealed class LeaseReaper(JobQueue queue, IOptions<JobsOptions> options, TimeProvider time, ILogger<LeaseReaper> logger) : BackgroundService
