@@ -166,6 +166,50 @@ public sealed class JobsServiceTests(OrchestratorFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Two_hundred_jobs_from_twenty_retrying_clients_are_each_accepted_exactly_once()
+    {
+        var run = "r" + Guid.NewGuid().ToString("N")[..20];
+        var hypes = Specs.HypesYaml.Replace("labels: { team: vision }", $"labels: {{ team: vision, run: {run} }}");
+
+        // 20 clients with channels of their own submit 10 jobs each; every third submission is sent twice at once
+        // with its key, as a client retrying after a lost answer would.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(async c =>
+        {
+            using var channel = GrpcChannel.ForAddress(fixture.Service.Address);
+            var client = new V1.Jobs.JobsClient(channel);
+            var mine = new List<SubmitJobResponse>();
+            for (var j = 0; j < 10; j++)
+            {
+                var request = new SubmitJobRequest
+                {
+                    Hypes = new HypesDocument { Text = hypes.Replace("epochs: 2", $"epochs: {1 + j}") },
+                    IdempotencyKey = $"{run}-{c}-{j}",
+                };
+                var copies = j % 3 == 0 ? 2 : 1;
+                mine.AddRange(await Task.WhenAll(Enumerable.Range(0, copies).Select(_ => client.SubmitJobAsync(request, Deadline()).ResponseAsync)));
+            }
+
+            return mine;
+        }));
+
+        var all = answers.SelectMany(a => a).ToList();
+        Assert.Equal(200, all.Select(a => a.Job.Id).Distinct().Count());
+        Assert.Equal(all.Count - 200, all.Count(a => a.AlreadyExisted));
+        var listed = new List<string>();
+        var token = "";
+        do
+        {
+            var page = await fixture.Client.ListJobsAsync(new ListJobsRequest { LabelSelector = { ["run"] = run }, PageSize = 64, PageToken = token }, Deadline());
+            listed.AddRange(page.Jobs.Select(j => j.Id));
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        Assert.Equal(200, listed.Count);
+        Assert.Equal(all.Select(a => a.Job.Id).Distinct().Order(), listed.Order());
+    }
+
+    [Fact]
     public async Task Mistakes_get_the_documented_statuses()
     {
         var client = fixture.Client;
