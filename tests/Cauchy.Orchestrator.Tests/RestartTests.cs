@@ -131,3 +131,46 @@ public sealed class RestartTests : IAsyncLifetime
     private Task<ServiceProcess> StartAsync(Dictionary<string, string>? environment = null) =>
         ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", environment ?? OrchestratorFixture.Environment(datasets), dataRoot);
 }
+
+/// <summary>The same service process on PostgreSQL (the cluster setting): a kill -9 and restart lose nothing there either.</summary>
+[Collection(PostgresFixture.CollectionName)]
+public sealed class PostgresRestartTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private FakeCatalogServer datasets = null!;
+
+    public async Task InitializeAsync() => datasets = await FakeCatalogServer.StartAsync();
+
+    public async Task DisposeAsync() => await datasets.DisposeAsync();
+
+    [Fact]
+    public async Task On_postgres_a_killed_orchestrator_restarts_with_the_running_job_and_its_lease()
+    {
+        var database = await postgres.CreateDatabaseAsync("orchestrator_process");
+        var environment = OrchestratorFixture.Environment(datasets);
+        environment["CAUCHY_DATABASE__PROVIDER"] = "postgres";
+        environment["CAUCHY_DATABASE__CONNECTIONSTRING"] = database.ConnectionString!;
+        var architecture = UniqueArchitecture();
+        string jobId, leaseId;
+        await using (var first = await ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", environment))
+        {
+            using var channel = GrpcChannel.ForAddress(first.Address);
+            var client = new V1.Jobs.JobsClient(channel);
+            jobId = (await client.SubmitJobAsync(new SubmitJobRequest { Hypes = Hypes(architecture) }, Deadline())).Job.Id;
+            leaseId = (await client.LeaseJobAsync(new LeaseJobRequest { WorkerId = "trainer-pg", Device = Specs.Cpu(), Architectures = { architecture } }, Deadline())).LeaseId;
+            await client.HeartbeatAsync(new HeartbeatRequest { LeaseId = leaseId, Metrics = { Metric("train/loss", 1.2, 10) } }, Deadline());
+            await first.KillAsync();
+        }
+
+        await using var second = await ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", environment);
+        using var secondChannel = GrpcChannel.ForAddress(second.Address);
+        var restarted = new V1.Jobs.JobsClient(secondChannel);
+
+        var job = (await restarted.GetJobAsync(new GetJobRequest { JobId = jobId }, Deadline())).Job;
+        Assert.Equal(JobState.Running, job.State);
+        Assert.Equal("trainer-pg", job.WorkerId);
+        Assert.Equal(1.2, job.LastMetrics.Single().Value);
+        await restarted.HeartbeatAsync(new HeartbeatRequest { LeaseId = leaseId }, Deadline());
+        var done = await restarted.CompleteJobAsync(new CompleteJobRequest { LeaseId = leaseId, ResultModelVersion = new ModelVersionRef { ModelName = "m", Version = 1 } }, Deadline());
+        Assert.Equal(JobState.Succeeded, done.Job.State);
+    }
+}
