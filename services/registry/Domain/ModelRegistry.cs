@@ -469,7 +469,12 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
 
     private sealed record StoredArtifacts(ObjectInfo Weights, ObjectInfo Card);
 
-    private DateTime Now() => clock.GetUtcNow().UtcDateTime;
+    /// <summary>Now, to the microsecond: PostgreSQL keeps microseconds, so what a call returns equals what a later read returns.</summary>
+    private DateTime Now()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return now.AddTicks(-(now.Ticks % 10));
+    }
 
     private static void ValidateUpload(WeightsUpload? upload, string field)
     {
