@@ -221,8 +221,10 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
         StoredArtifacts stored;
         if (sourceKey is not null)
         {
+            var size = (await store.HeadAsync(sourceKey, ct)).Size;
             await using var source = await store.OpenReadAsync(sourceKey, cancellationToken: ct);
-            var info = await store.PutContentAddressedAsync(source, ct);
+            await using var safetensors = new SafetensorsCheckingStream(source, size, "header.source_uri");
+            var info = await PutCheckedAsync(safetensors, ct);
             stored = await StoreCardAsync(spec, info, header.TaskType, header.Architecture, ct);
         }
         else
@@ -515,21 +517,28 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
     {
         ObjectInfo info;
         await using (var verifying = new VerifyingStream(weights, upload.SizeBytes, upload.Sha256, field))
+        await using (var safetensors = new SafetensorsCheckingStream(verifying, upload.SizeBytes, field))
         {
-            try
-            {
-                info = await store.PutContentAddressedAsync(verifying, ct);
-            }
-            catch (Exception e) when (Find<ArtifactMismatchException>(e) is { } mismatch)
-            {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, mismatch.Message + " Nothing was stored."));
-            }
-            catch (Exception e) when (e is not RpcException && Find<RpcException>(e) is { } status)
-            {
-                throw status;
-            }
+            info = await PutCheckedAsync(safetensors, ct);
         }
         return await StoreCardAsync(spec, info, task, architecture, ct);
+    }
+
+    /// <summary>Stores a checked upload; a failed check (the source's last or header read throws) is INVALID_ARGUMENT and stores nothing.</summary>
+    private async Task<ObjectInfo> PutCheckedAsync(Stream checkedSource, CancellationToken ct)
+    {
+        try
+        {
+            return await store.PutContentAddressedAsync(checkedSource, ct);
+        }
+        catch (Exception e) when (Find<ArtifactMismatchException>(e) is { } mismatch)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, mismatch.Message + " Nothing was stored."));
+        }
+        catch (Exception e) when (e is not RpcException && Find<RpcException>(e) is { } status)
+        {
+            throw status;
+        }
     }
 
     private async Task<StoredArtifacts> StoreCardAsync(NewVersion spec, ObjectInfo weights, TaskType? task, string? architecture, CancellationToken ct)

@@ -230,6 +230,41 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         Assert.Equal(1, (await UploadAsync(model.Name, weights)).Version);
     }
 
+    public static TheoryData<string, byte[], string> NotSafetensors()
+    {
+        static byte[] File(string header, int dataBytes)
+        {
+            var json = Encoding.UTF8.GetBytes(header);
+            var bytes = new byte[8 + json.Length + dataBytes];
+            BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (long)json.Length);
+            json.CopyTo(bytes, 8);
+            return bytes;
+        }
+        var random = new byte[4096];
+        new Random(1).NextBytes(random);
+        return new()
+        {
+            { "random bytes", random, "header length" },
+            { "short", [1, 2, 3], "8-byte header length" },
+            { "header not json", File("{\"w\": [", 16), "not JSON" },
+            { "unknown dtype", File("{\"w\":{\"dtype\":\"F12\",\"shape\":[4],\"data_offsets\":[0,16]}}", 16), "unknown dtype 'F12'" },
+            { "shape and bytes disagree", File("{\"w\":{\"dtype\":\"F32\",\"shape\":[5],\"data_offsets\":[0,16]}}", 16), "needs 20" },
+            { "data not covered", File("{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 20), "cover 16 bytes" },
+            { "overlap", File("{\"a\":{\"dtype\":\"U8\",\"shape\":[8],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"U8\",\"shape\":[8],\"data_offsets\":[4,12]}}", 12), "gap or overlap" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(NotSafetensors))]
+    public async Task Weights_that_are_not_safetensors_are_invalid_argument_and_store_nothing(string what, byte[] weights, string mention)
+    {
+        var model = await CreateModelAsync();
+        await FailsAsync(StatusCode.InvalidArgument,
+            () => Registry.CreateVersionAsync(Header(model.Name, weights), new MemoryStream(weights), default), "header.weights", "not a safetensors file", mention);
+        Assert.True((await _harness.StoredKeysAsync()).Count == 0, what);
+        Assert.Equal(0, (await Registry.GetModelAsync(model.Name, default)).LatestVersion);
+    }
+
     [Theory]
     [InlineData("{not json", "header.model_card_json")]
     [InlineData("[1, 2]", "header.model_card_json")]
