@@ -35,7 +35,7 @@ public sealed class LargeArtifactTests(LocalRegistryFixture fixture, ITestOutput
         var small = new LargeArtifact(300_000, seed: 1);
         await client.UploadAsync(Header(model.Name, small), small.Chunks());
         await client.DownloadAsync(new ModelVersionRef { ModelName = model.Name, Version = 1 }, ArtifactKind.Weights, keepContent: false);
-        var idle = service.MemoryBytes("VmRSS");
+        var idle = service.ResidentBytes();
 
         var artifact = new LargeArtifact(50L * 1024 * 1024, seed: 2);   // 200 MiB of tensor data
         var expected = artifact.Sha256();
@@ -47,7 +47,7 @@ public sealed class LargeArtifactTests(LocalRegistryFixture fixture, ITestOutput
         Assert.Equal(expected, announced.Sha256);
         Assert.Equal((artifact.Length, expected), (bytes, received));
 
-        var peak = service.MemoryBytes("VmHWM");
+        var peak = service.PeakResidentBytes();
         output.WriteLine($"artifact {artifact.Length / (1024 * 1024)} MiB; service RSS idle {idle / (1024 * 1024)} MiB, peak {peak / (1024 * 1024)} MiB, growth {(peak - idle) / (1024 * 1024)} MiB");
         Assert.True(peak - idle < AllowedGrowthBytes,
             $"The service's peak RSS {peak / (1024 * 1024)} MiB is {(peak - idle) / (1024 * 1024)} MiB above its idle {idle / (1024 * 1024)} MiB; at most {AllowedGrowthBytes / (1024 * 1024)} MiB is allowed.");
