@@ -612,7 +612,12 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
             }
             model.UpdateTime = now;
         }
+        // Claim the number first, in the transaction that will insert the version: the model row's UPDATE checks its
+        // concurrency token and holds the row until commit, so a racing upload fails that check (and is retried on
+        // fresh rows) instead of colliding on the version's primary key.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         model.LatestVersion++;
+        await db.SaveChangesAsync(ct);
         var row = new ModelVersionRow
         {
             ModelName = model.Name,
@@ -652,6 +657,7 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
         }));
         db.ModelVersions.Add(row);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return (ProtoMapping.ToProto(row, uris), false);
     }
 

@@ -469,6 +469,37 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         Assert.Equal(3, archived.ModelVersions.Count);
     }
 
+    [Fact]
+    public async Task Concurrent_uploads_to_one_model_get_distinct_numbers()
+    {
+        // Each lost race is caused by another upload's commit, so with 4 racers none loses more than 3 times and all
+        // fit in ConcurrencyRetry's 5 attempts: the outcome does not depend on timing.
+        var model = await CreateModelAsync();
+        var uploads = Enumerable.Range(0, 4).Select(i => TestWeights.Safetensors(10, 100 + i)).ToList();
+        var versions = await Task.WhenAll(uploads.Select(w => Task.Run(() => UploadAsync(model.Name, w))));
+        Assert.Equal([1, 2, 3, 4], versions.Select(v => v.Version).Order());
+        Assert.Equal(4, (await Registry.GetModelAsync(model.Name, default)).LatestVersion);
+        foreach (var (version, weights) in versions.Zip(uploads))
+        {
+            Assert.Equal(TestWeights.Sha256(weights), version.Weights.Sha256);
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_uploads_that_create_the_same_model_share_it()
+    {
+        var name = TestWeights.UniqueName("race");
+        var uploads = Enumerable.Range(0, 4).Select(i => TestWeights.Safetensors(10, 110 + i)).ToList();
+        var versions = await Task.WhenAll(uploads.Select(weights => Task.Run(async () =>
+        {
+            var header = Header(name, weights);
+            header.CreateModel = true;
+            return (await Registry.CreateVersionAsync(header, new MemoryStream(weights), default)).Version;
+        })));
+        Assert.Equal([1, 2, 3, 4], versions.Select(v => v.Version).Order());
+        Assert.Equal(4, (await Registry.GetModelAsync(name, default)).LatestVersion);
+    }
+
     // ---- deletion ----------------------------------------------------------------------------------------------
 
     [Fact]
