@@ -577,6 +577,16 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
     }
 
     [Fact]
+    public async Task A_name_prefix_is_matched_literally_not_as_a_sql_pattern()
+    {
+        var stem = TestWeights.UniqueName("lit");
+        await CreateModelAsync($"{stem}-ab");
+        Assert.Equal([$"{stem}-ab"], (await Registry.ListModelsAsync(new ListModelsRequest { NamePrefix = $"{stem}-a" }, default)).Models.Select(m => m.Name));
+        Assert.Empty((await Registry.ListModelsAsync(new ListModelsRequest { NamePrefix = $"{stem}_a" }, default)).Models);
+        Assert.Empty((await Registry.ListModelsAsync(new ListModelsRequest { NamePrefix = $"{stem}%" }, default)).Models);
+    }
+
+    [Fact]
     public async Task Model_pages_follow_tokens_and_a_token_with_other_filters_is_invalid_argument()
     {
         var prefix = TestWeights.UniqueName("p");
