@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: prometheus (promtool and a real server for exporter tests), nodejs/npm (grpc-js interop),
 # cmake/g++/libtorch-dev/libopencv-dev (Cauchy.Torch's native shim), python3-torch (PyTorch on the same
-# libtorch, to regenerate the parity reference values).
-apt_packages=(prometheus cmake g++ libtorch-dev libopencv-dev python3-torch)
+# libtorch, to regenerate the parity reference values), dataset-fashion-mnist (IDX files for the datasets tests and bench).
+apt_packages=(prometheus cmake g++ libtorch-dev libopencv-dev python3-torch dataset-fashion-mnist)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 missing=()
 for p in "${apt_packages[@]}"; do
