@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: prometheus (promtool and a real server for exporter tests), nodejs/npm (grpc-js interop),
 # cmake/g++/libtorch-dev/libopencv-dev (Cauchy.Torch's native shim), python3-torch (PyTorch on the same
-# libtorch, to regenerate the parity reference values), dataset-fashion-mnist (IDX files for the datasets tests and bench).
-apt_packages=(prometheus cmake g++ libtorch-dev libopencv-dev python3-torch dataset-fashion-mnist)
+# libtorch, to regenerate the parity reference values), postgresql (a throwaway server per test collection, see
+# tests/Cauchy.Testing; the cluster Debian creates is not used and is stopped), dataset-fashion-mnist (IDX files for
+# the datasets tests and `make bench-datasets`).
+apt_packages=(prometheus cmake g++ libtorch-dev libopencv-dev python3-torch postgresql dataset-fashion-mnist)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -20,9 +22,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || { echo "deps: FAILED to install Debian packages: ${missing[*]}" >&2; exit 1; }
 fi
-# The Debian prometheus package starts a system service we do not want: tests run their own instance.
+# The Debian prometheus and postgresql packages start system services we do not want: tests run their own instances.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
   systemctl stop prometheus || true
+fi
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet postgresql 2>/dev/null; then
+  systemctl stop postgresql || true
 fi
 
 # npm tools, each in its own git-ignored node_modules; reinstalled only when the lock file changes.
