@@ -31,7 +31,7 @@ public static class ImageProbe
         var sawScan = false;
         while (true)
         {
-            if (position + 4 > data.Length)
+            if (position + 2 > data.Length)
             {
                 throw new CorruptImageException("JPEG ends before its end-of-image marker (truncated)");
             }
@@ -53,6 +53,10 @@ public static class ImageProbe
             {
                 position += 2;
                 continue;
+            }
+            if (position + 4 > data.Length)
+            {
+                throw new CorruptImageException("JPEG ends inside a segment header (truncated)");
             }
             var length = (data[position + 2] << 8) | data[position + 3];
             if (length < 2 || position + 2 + length > data.Length)
