@@ -1,12 +1,28 @@
 using Grpc.Core;
+using Xunit;
 
 namespace Cauchy.Platform.Tests.Infrastructure;
 
 /// <summary>An RPC of a service that is not built yet, called through the generated Cauchy.V1 client.</summary>
 public sealed record UnbuiltRpc(string Method, Func<ChannelBase, CallOptions, Task> Invoke)
 {
-    /// <summary>One unary RPC per service that answers UNIMPLEMENTED until its issue lands.</summary>
-    public static UnbuiltRpc For(PlatformService service) =>
+    /// <summary>The services that still have an unbuilt RPC, for [MemberData] theories.</summary>
+    public static TheoryData<string> ServiceNames
+    {
+        get
+        {
+            var names = new TheoryData<string>();
+            foreach (var service in PlatformService.All.Where(s => For(s) is not null))
+            {
+                names.Add(service.Name);
+            }
+
+            return names;
+        }
+    }
+
+    /// <summary>One unary RPC per service that answers UNIMPLEMENTED until its issue lands; null once every RPC is built.</summary>
+    public static UnbuiltRpc? For(PlatformService service) =>
         service.Name switch
         {
             "datasets" => new("ListDatasets", (channel, options) =>
@@ -17,8 +33,8 @@ public sealed record UnbuiltRpc(string Method, Func<ChannelBase, CallOptions, Ta
                 new Cauchy.V1.Trainer.TrainerClient(channel).GetStatusAsync(new Cauchy.V1.GetStatusRequest(), options).ResponseAsync),
             "metrics" => new("ListEvaluations", (channel, options) =>
                 new Cauchy.V1.Metrics.MetricsClient(channel).ListEvaluationsAsync(new Cauchy.V1.ListEvaluationsRequest(), options).ResponseAsync),
-            "registry" => new("ListModels", (channel, options) =>
-                new Cauchy.V1.Models.ModelsClient(channel).ListModelsAsync(new Cauchy.V1.ListModelsRequest(), options).ResponseAsync),
+            // Every cauchy.v1.Models RPC is built (issue 4); tests/Cauchy.Registry.Tests covers them.
+            "registry" => null,
             _ => throw new ArgumentException($"no unbuilt RPC chosen for {service.Name}", nameof(service)),
         };
 }

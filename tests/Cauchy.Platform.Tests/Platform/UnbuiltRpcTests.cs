@@ -13,11 +13,11 @@ namespace Cauchy.Platform.Tests.Platform;
 public sealed class UnbuiltRpcTests(PlatformFixture fixture)
 {
     [Theory]
-    [MemberData(nameof(PlatformService.Names), MemberType = typeof(PlatformService))]
+    [MemberData(nameof(UnbuiltRpc.ServiceNames), MemberType = typeof(UnbuiltRpc))]
     public async Task UnbuiltRpc_AnswersUnimplemented(string name)
     {
         var service = PlatformService.Named(name);
-        var rpc = UnbuiltRpc.For(service);
+        var rpc = UnbuiltRpc.For(service)!;
         using var channel = GrpcChannel.ForAddress(fixture.Platform.GrpcUri(service).ToString());
 
         var error = await Assert.ThrowsAsync<RpcException>(
