@@ -4,7 +4,7 @@ using Grpc.Core;
 namespace Cauchy.Datasets.Domain;
 
 /// <summary>
-/// Asks the model registry (Models.ListModelVersions filtered by lineage_dataset_version) whether any model version
+/// Asks the model registry (Models.ListVersionsByDataset) whether any model version
 /// was trained on a dataset version. The deletion policy is "refuse": a referenced version stays until its models
 /// are deleted, so a registered model's lineage never points at data that is gone.
 /// </summary>
@@ -12,13 +12,13 @@ public sealed class RegistryModelLineage(Models.ModelsClient registry) : IModelL
 {
     public async Task EnsureNotReferencedAsync(string datasetId, string versionId, CancellationToken cancellationToken)
     {
-        ListModelVersionsResponse response;
+        ListVersionsByDatasetResponse response;
         try
         {
-            response = await registry.ListModelVersionsAsync(new ListModelVersionsRequest
+            response = await registry.ListVersionsByDatasetAsync(new ListVersionsByDatasetRequest
             {
                 PageSize = 1,
-                LineageDatasetVersion = new DatasetVersionRef { DatasetId = datasetId, VersionId = versionId },
+                DatasetVersion = new DatasetVersionRef { DatasetId = datasetId, VersionId = versionId },
             }, cancellationToken: cancellationToken);
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)

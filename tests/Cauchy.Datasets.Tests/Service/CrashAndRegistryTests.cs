@@ -14,7 +14,7 @@ public sealed class CrashAndRegistryTests
     {
         const string folder = "/usr/share/datasets/fashion-mnist";
         Assert.True(Directory.Exists(folder), "install the Debian package dataset-fashion-mnist (make deps)");
-        await using var service = new DatasetsServiceProcess(new Dictionary<string, string>
+        await using var service = new CauchyServiceProcess(new Dictionary<string, string>
         {
             ["CAUCHY_DATASETS__CHECKREGISTRYLINEAGE"] = "false",
             ["CAUCHY_DATASETS__SHARDS__MAXSAMPLES"] = "200",
@@ -77,7 +77,7 @@ public sealed class CrashAndRegistryTests
     [Fact]
     public async Task Without_an_answer_from_the_registry_a_version_is_not_deleted()
     {
-        await using var service = new DatasetsServiceProcess(new Dictionary<string, string>
+        await using var service = new CauchyServiceProcess(new Dictionary<string, string>
         {
             ["CAUCHY_SERVICES__REGISTRY__ADDRESS"] = $"http://127.0.0.1:{FreePort.OutsideEphemeralRange()}",
             ["CAUCHY_RESILIENCE__RETRY__MAXRETRIES"] = "0",

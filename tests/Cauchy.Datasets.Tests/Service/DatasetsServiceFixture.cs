@@ -8,7 +8,7 @@ public sealed class DatasetsServiceFixture : IAsyncLifetime
 {
     public FakeRegistry Registry { get; private set; } = null!;
 
-    public DatasetsServiceProcess Service { get; private set; } = null!;
+    public CauchyServiceProcess Service { get; private set; } = null!;
 
     public GrpcChannel Channel { get; private set; } = null!;
 
@@ -17,7 +17,7 @@ public sealed class DatasetsServiceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Registry = await FakeRegistry.StartAsync();
-        Service = new DatasetsServiceProcess(new Dictionary<string, string>
+        Service = new CauchyServiceProcess(new Dictionary<string, string>
         {
             ["CAUCHY_SERVICES__REGISTRY__ADDRESS"] = $"http://127.0.0.1:{Registry.Port}",
             ["CAUCHY_DATASETS__SHARDS__MAXSAMPLES"] = "4",

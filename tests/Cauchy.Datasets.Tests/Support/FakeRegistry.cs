@@ -14,9 +14,9 @@ using Microsoft.Extensions.Logging;
 namespace Cauchy.Datasets.Tests.Support;
 
 /// <summary>
-/// A stand-in for the model registry that implements the one RPC the datasets service calls: ListModelVersions
-/// filtered by lineage_dataset_version (added to registry.proto for this; see /work/coord/datasets-needs.txt). Used
-/// until the registry branch, which implements it for real, is merged. Every other RPC answers UNIMPLEMENTED.
+/// A stand-in for the model registry that implements only the RPC the datasets service calls,
+/// ListVersionsByDataset, with a lineage table the test fills: it lets a test say which dataset versions are
+/// referenced without training and uploading a model. Every other RPC answers UNIMPLEMENTED.
 /// </summary>
 public sealed class FakeRegistry : IAsyncDisposable
 {
@@ -62,11 +62,11 @@ public sealed class FakeRegistry : IAsyncDisposable
 
     private sealed class LineageOnlyModels(LineageTable table) : Models.ModelsBase
     {
-        public override Task<ListModelVersionsResponse> ListModelVersions(ListModelVersionsRequest request, ServerCallContext context)
+        public override Task<ListVersionsByDatasetResponse> ListVersionsByDataset(ListVersionsByDatasetRequest request, ServerCallContext context)
         {
-            var filter = request.LineageDatasetVersion
-                ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "this stand-in answers only lineage_dataset_version queries"));
-            var response = new ListModelVersionsResponse();
+            var filter = request.DatasetVersion
+                ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "dataset_version is required"));
+            var response = new ListVersionsByDatasetResponse();
             if (table.Source.TryGetValue((filter.DatasetId, filter.VersionId), out var model))
             {
                 response.ModelVersions.Add(new ModelVersion { ModelName = model.ModelName, Version = model.Version });

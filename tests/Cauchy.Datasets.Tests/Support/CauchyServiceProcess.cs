@@ -8,18 +8,22 @@ using Grpc.Net.Client;
 namespace Cauchy.Datasets.Tests.Support;
 
 /// <summary>
-/// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>
+/// A Cauchy service (datasets, or the registry for lineage tests) as its own process: <c>dotnet services//// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>lt;name/// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>gt;/bin//// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>lt;Config/// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>gt;/net10.0/Cauchy./// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>lt;Name/// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>gt;.dll</c>
 /// (built with this test project), configured by CAUCHY_ environment variables, on a free port, with a data folder
 /// that survives restarts until disposed.
 /// </summary>
-public sealed class DatasetsServiceProcess : IAsyncDisposable
+public sealed class CauchyServiceProcess : IAsyncDisposable
 {
     private readonly StringBuilder _output = new();
     private readonly Dictionary<string, string> _environment;
     private Process? _process;
 
-    public DatasetsServiceProcess(IReadOnlyDictionary<string, string>? extraEnvironment = null)
+    private readonly string _service;
+
+    /// <param name="service">The folder under services/ whose Cauchy.&lt;Name&gt;.dll to run: "datasets", or "registry" for lineage tests.</param>
+    public CauchyServiceProcess(IReadOnlyDictionary<string, string>? extraEnvironment = null, string service = "datasets")
     {
+        _service = service;
         DataRoot = TempDirectory.Create("cauchy-datasets-service");
         Port = FreePort.OutsideEphemeralRange();
         _environment = new Dictionary<string, string>
@@ -57,36 +61,39 @@ public sealed class DatasetsServiceProcess : IAsyncDisposable
 
     public GrpcChannel CreateChannel() => GrpcChannel.ForAddress($"http://127.0.0.1:{Port}");
 
-    public static string ServiceDll()
+    public static string ServiceDll(string service = "datasets")
     {
         var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd('/')) ?? "Release");
-        var path = Path.Combine(RepositoryRoot.Find(), "services", "datasets", "bin", configuration, "net10.0", "Cauchy.Datasets.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"build the datasets service first: {path}");
+        var assembly = "Cauchy." + char.ToUpperInvariant(service[0]) + service[1..] + ".dll";
+        var path = Path.Combine(RepositoryRoot.Find(), "services", service, "bin", configuration, "net10.0", assembly);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"build the {service} service first: {path}");
     }
 
-    /// <summary>Starts the process and waits (up to 90 s) until it answers ListDatasets.</summary>
+    /// <summary>Starts the process and waits (up to 90 s) until it answers gRPC health checks (datasets: ListDatasets).</summary>
     public async Task StartAsync()
     {
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(ServiceDll());
+        info.ArgumentList.Add(ServiceDll(_service));
         foreach (var (key, value) in _environment)
         {
             info.Environment[key] = value;
         }
-        _process = Process.Start(info) ?? throw new InvalidOperationException("cannot start the datasets service");
+        _process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start the {_service} service");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
         using var channel = CreateChannel();
-        var client = new Cauchy.V1.Datasets.DatasetsClient(channel);
+        Func<DateTime, Task> probe = _service == "datasets"
+            ? async deadline => await new Cauchy.V1.Datasets.DatasetsClient(channel).ListDatasetsAsync(new ListDatasetsRequest(), deadline: deadline)
+            : async deadline => await new Models.ModelsClient(channel).ListModelsAsync(new ListModelsRequest(), deadline: deadline);
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
             try
             {
-                await client.ListDatasetsAsync(new ListDatasetsRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
+                await probe(DateTime.UtcNow.AddSeconds(10));
                 return;
             }
             catch (RpcException) when (DateTime.UtcNow < deadline && !_process.HasExited)
@@ -95,7 +102,7 @@ public sealed class DatasetsServiceProcess : IAsyncDisposable
             }
             catch (RpcException e)
             {
-                throw new InvalidOperationException($"the datasets service did not start: {e.Status}\n{Output}");
+                throw new InvalidOperationException($"the {_service} service did not start: {e.Status}\n{Output}");
             }
         }
     }
