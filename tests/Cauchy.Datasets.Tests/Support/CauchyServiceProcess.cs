@@ -8,7 +8,7 @@ using Grpc.Net.Client;
 namespace Cauchy.Datasets.Tests.Support;
 
 /// <summary>
-/// A Cauchy service (datasets, or the registry for lineage tests) as its own process: <c>dotnet services//// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>lt;name/// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>gt;/bin//// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>lt;Config/// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>gt;/net10.0/Cauchy./// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>lt;Name/// The datasets service as its own process: <c>dotnet services/datasets/bin/&lt;Config&gt;/net10.0/Cauchy.Datasets.dll</c>gt;.dll</c>
+/// A Cauchy service (datasets, or the registry for lineage tests) as its own process: <c>dotnet services/&lt;name&gt;/bin/&lt;Config&gt;/net10.0/Cauchy.&lt;Name&gt;.dll</c>
 /// (built with this test project), configured by CAUCHY_ environment variables, on a free port, with a data folder
 /// that survives restarts until disposed.
 /// </summary>
