@@ -94,6 +94,29 @@ try
         }
     }
     var readSeconds = readWatch.Elapsed.TotalSeconds;
+
+    // Baselines in the same run: decompressing the IDX files alone (the floor under any import), and parsing the
+    // shard files straight from the local object store without gRPC (the ceiling for ReadShard).
+    var gunzipWatch = Stopwatch.StartNew();
+    foreach (var file in Directory.GetFiles(source, "*-ubyte.gz"))
+    {
+        await using var gzip = new System.IO.Compression.GZipStream(File.OpenRead(file), System.IO.Compression.CompressionMode.Decompress);
+        await gzip.CopyToAsync(Stream.Null);
+    }
+    var gunzipSeconds = gunzipWatch.Elapsed.TotalSeconds;
+    long directSamples = 0;
+    var directWatch = Stopwatch.StartNew();
+    foreach (var shard in manifest.Splits.SelectMany(s => s.Shards))
+    {
+        await using var file = new BufferedStream(File.OpenRead(Path.Combine(service.DataRoot, "objects", shard.ObjectKey)), 1 << 20);
+        while (file.Position < shard.SizeBytes)
+        {
+            Sample.Parser.ParseDelimitedFrom(file);
+            directSamples++;
+        }
+    }
+    var directPerSecond = directSamples / directWatch.Elapsed.TotalSeconds;
+    Console.WriteLine($"baselines: gunzip of the IDX files alone {gunzipSeconds:F2} s; shard files parsed directly (no gRPC) {directPerSecond:F0} samples/s");
     if (samples != version.SampleCount)
     {
         Console.Error.WriteLine($"bench-datasets: read {samples} samples back, the version has {version.SampleCount}");
