@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using Cauchy.Datasets.Domain;
+using Cauchy.Datasets.Images;
 using Cauchy.V1;
 
 namespace Cauchy.Datasets.Archives;
@@ -100,7 +101,7 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
                         state.AddEmptyFile(entry.Name);
                         break;
                     }
-                    await state.AddFileAsync(entry.Name, entry.DataStream, expectedLength: entry.Length, cancellationToken);
+                    await state.AddFileAsync(entry.Name, entry.DataStream, expectedLength: entry.Length, expectedCrc: null, cancellationToken);
                     break;
                 case TarEntryType.SymbolicLink or TarEntryType.HardLink:
                     throw DatasetException.InvalidArgument(
@@ -162,8 +163,9 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
                 }
 
                 await using var data = await entry.OpenAsync(cancellationToken);
-                // entry.Length comes from a header the archive's author controls: the copy counts real bytes.
-                await state.AddFileAsync(entry.FullName, data, expectedLength: null, cancellationToken);
+                // entry.Length comes from a header the archive's author controls: the copy counts real bytes. The reader
+                // does not check the entry's CRC-32 (a stored entry is copied as is), so the copy does.
+                await state.AddFileAsync(entry.FullName, data, expectedLength: null, expectedCrc: entry.Crc32, cancellationToken);
             }
         }
     }
@@ -205,11 +207,12 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
             File.Create(path).Dispose();
         }
 
-        public async Task AddFileAsync(string name, Stream data, long? expectedLength, CancellationToken cancellationToken)
+        public async Task AddFileAsync(string name, Stream data, long? expectedLength, uint? expectedCrc, CancellationToken cancellationToken)
         {
             var path = PrepareFile(name, out var relative);
             var buffer = new byte[CopyBufferBytes];
             long written = 0;
+            uint crc = 0;
             await using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferBytes, FileOptions.Asynchronous))
             {
                 int read;
@@ -218,12 +221,20 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
                     written += read;
                     _extractedBytes += read;
                     CheckSizes(name, written);
+                    if (expectedCrc is not null)
+                    {
+                        crc = Crc32.Append(crc, buffer.AsSpan(0, read));
+                    }
                     await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
             }
             if (expectedLength is { } expected && written != expected)
             {
                 throw new InvalidDataException($"entry '{name}' holds {written} of its {expected} bytes");
+            }
+            if (expectedCrc is { } expectedValue && crc != expectedValue)
+            {
+                throw new InvalidDataException($"entry '{name}' fails its CRC-32 check (0x{crc:x8}, expected 0x{expectedValue:x8})");
             }
             _files.Add(relative);
         }

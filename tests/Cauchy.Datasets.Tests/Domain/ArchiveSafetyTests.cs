@@ -97,6 +97,21 @@ public sealed class ArchiveSafetyTests(SqliteFixture database) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Zip_entry_whose_data_fails_its_crc_is_refused()
+    {
+        // An uncompressed ("stored") entry: changing one of its bytes leaves nothing to notice but its CRC-32.
+        var payload = new byte[20_000];
+        new Random(5).NextBytes(payload);
+        "MARKER"u8.CopyTo(payload.AsSpan(10_000));
+        var archive = GoodImages().AddUncompressed("shapes/notes.bin", payload).Build(ArchiveKind.Zip);
+        var at = archive.AsSpan().IndexOf("MARKER"u8);
+        Assert.True(at > 0, "the marker must be in the stored entry");
+        archive[at] = (byte)'N';
+        var error = await RefusedAsync(archive, ArchiveKind.Zip);
+        Assert.Contains("shapes/notes.bin", error.Message);
+    }
+
+    [Fact]
     public async Task Upload_that_does_not_match_its_declared_sha256_is_refused()
     {
         await using var harness = await DomainHarness.CreateAsync(database);

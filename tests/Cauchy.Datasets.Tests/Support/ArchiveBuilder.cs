@@ -8,6 +8,14 @@ namespace Cauchy.Datasets.Tests.Support;
 public sealed class ArchiveBuilder
 {
     private readonly List<(string Path, byte[]? Data, TarEntryType Type, string? LinkTarget)> _entries = [];
+    private readonly HashSet<string> _storedUncompressed = [];
+
+    /// <summary>Adds an entry that a zip keeps uncompressed (method "stored"), so a test can find and change its bytes.</summary>
+    public ArchiveBuilder AddUncompressed(string path, byte[] data)
+    {
+        _storedUncompressed.Add(path);
+        return Add(path, data);
+    }
 
     public ArchiveBuilder Add(string path, byte[] data)
     {
@@ -60,7 +68,7 @@ public sealed class ArchiveBuilder
         {
             foreach (var (path, data, type, link) in _entries)
             {
-                var entry = zip.CreateEntry(path, CompressionLevel.Fastest);
+                var entry = zip.CreateEntry(path, _storedUncompressed.Contains(path) ? CompressionLevel.NoCompression : CompressionLevel.Fastest);
                 if (type == TarEntryType.SymbolicLink)
                 {
                     // Unix mode S_IFLNK | 0777 in the high 16 bits, as Info-ZIP stores a symlink; the data is the target.
