@@ -86,7 +86,8 @@ public sealed class DatasetImporter(
             if (accepted.Count == 0)
             {
                 throw new DatasetException(DatasetErrorKind.InvalidArgument,
-                    $"archive holds no valid sample ({report.SamplesSeen} seen, {report.SamplesDropped} dropped)") { Report = report };
+                    $"archive holds no valid sample ({report.SamplesSeen} seen, {report.SamplesDropped} dropped)")
+                { Report = report };
             }
             Directory.Delete(extracted, recursive: true);
 

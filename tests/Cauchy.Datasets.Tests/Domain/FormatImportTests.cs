@@ -27,7 +27,10 @@ public sealed class FormatImportTests(SqliteFixture database) : IClassFixture<Sq
 
         var outcome = await harness.ImportAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = "coco", Format = DatasetFormat.CocoJson, ArchiveKind = kind, Split = KeepSplits,
+            DatasetId = "coco",
+            Format = DatasetFormat.CocoJson,
+            ArchiveKind = kind,
+            Split = KeepSplits,
         }, SampleSets.Coco(images, trainCount: 20).Build(kind));
 
         var version = outcome.Version.Version;
@@ -63,7 +66,10 @@ public sealed class FormatImportTests(SqliteFixture database) : IClassFixture<Sq
 
         var outcome = await harness.ImportAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = "voc", Format = DatasetFormat.PascalVoc, ArchiveKind = ArchiveKind.TarGzip, Split = KeepSplits,
+            DatasetId = "voc",
+            Format = DatasetFormat.PascalVoc,
+            ArchiveKind = ArchiveKind.TarGzip,
+            Split = KeepSplits,
         }, SampleSets.Voc(images, trainCount: 15).Build(ArchiveKind.TarGzip));
 
         Assert.Equal(Shapes.ClassNames, outcome.Version.Version.ClassNames);
@@ -89,7 +95,9 @@ public sealed class FormatImportTests(SqliteFixture database) : IClassFixture<Sq
 
         var outcome = await harness.ImportAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = "masks", Format = DatasetFormat.SegmentationMasks, ArchiveKind = ArchiveKind.Zip,
+            DatasetId = "masks",
+            Format = DatasetFormat.SegmentationMasks,
+            ArchiveKind = ArchiveKind.Zip,
             ClassNames = { SampleSets.MaskClassNames },
             Split = new SplitSpec { Seed = 5, TrainFraction = 0.5, ValidationFraction = 0.25, TestFraction = 0.25 },
         }, SampleSets.Masks(images).Build(ArchiveKind.Zip));
@@ -118,7 +126,9 @@ public sealed class FormatImportTests(SqliteFixture database) : IClassFixture<Sq
 
         var outcome = await harness.ImportAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = "folders", Format = DatasetFormat.ImageFolder, ArchiveKind = ArchiveKind.Tar,
+            DatasetId = "folders",
+            Format = DatasetFormat.ImageFolder,
+            ArchiveKind = ArchiveKind.Tar,
             Split = new SplitSpec { TrainFraction = 1 },
         }, SampleSets.ImageFolder(images).Build(ArchiveKind.Tar));
 
@@ -149,7 +159,9 @@ public sealed class FormatImportTests(SqliteFixture database) : IClassFixture<Sq
 
         var outcome = await harness.ImportAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = "fashion", Format = DatasetFormat.Idx, ArchiveKind = ArchiveKind.Tar,
+            DatasetId = "fashion",
+            Format = DatasetFormat.Idx,
+            ArchiveKind = ArchiveKind.Tar,
             Split = new SplitSpec { KeepSourceSplits = true, TrainFraction = 1 },
         }, archive.Build(ArchiveKind.Tar));
 

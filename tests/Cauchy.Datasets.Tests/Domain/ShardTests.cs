@@ -15,7 +15,9 @@ public sealed class ShardTests(SqliteFixture database) : IClassFixture<SqliteFix
         await harness.CreateDatasetAsync("shapes", TaskType.Classification);
         var outcome = await harness.ImportAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = "shapes", Format = DatasetFormat.ImageFolder, ArchiveKind = ArchiveKind.Tar,
+            DatasetId = "shapes",
+            Format = DatasetFormat.ImageFolder,
+            ArchiveKind = ArchiveKind.Tar,
             Split = new SplitSpec { TrainFraction = 1 },
         }, SampleSets.ImageFolder(images).Build(ArchiveKind.Tar));
         return (harness, outcome.Version, images);

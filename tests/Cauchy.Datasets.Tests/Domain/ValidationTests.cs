@@ -26,7 +26,9 @@ public sealed class ValidationTests(SqliteFixture database) : IClassFixture<Sqli
 
         var error = await Assert.ThrowsAsync<DatasetException>(() => harness.ImportAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = "coco", Format = DatasetFormat.CocoJson, ArchiveKind = ArchiveKind.Zip,
+            DatasetId = "coco",
+            Format = DatasetFormat.CocoJson,
+            ArchiveKind = ArchiveKind.Zip,
             InvalidSamples = InvalidSamplePolicy.RejectImport,
         }, archive));
 
@@ -39,7 +41,9 @@ public sealed class ValidationTests(SqliteFixture database) : IClassFixture<Sqli
         // The same archive with DROP_INVALID: the two boxes go, their images stay.
         var outcome = await harness.ImportAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = "coco", Format = DatasetFormat.CocoJson, ArchiveKind = ArchiveKind.Zip,
+            DatasetId = "coco",
+            Format = DatasetFormat.CocoJson,
+            ArchiveKind = ArchiveKind.Zip,
             InvalidSamples = InvalidSamplePolicy.DropInvalid,
         }, archive);
         Assert.Equal(6, outcome.Report.SamplesAccepted);
@@ -89,8 +93,11 @@ public sealed class ValidationTests(SqliteFixture database) : IClassFixture<Sqli
 
         var outcome = await harness.ImportAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = "voc", Format = DatasetFormat.PascalVoc, ArchiveKind = ArchiveKind.Tar,
-            ClassNames = { Shapes.ClassNames }, InvalidSamples = InvalidSamplePolicy.DropInvalid,
+            DatasetId = "voc",
+            Format = DatasetFormat.PascalVoc,
+            ArchiveKind = ArchiveKind.Tar,
+            ClassNames = { Shapes.ClassNames },
+            InvalidSamples = InvalidSamplePolicy.DropInvalid,
         }, archive.Build(ArchiveKind.Tar));
 
         var report = outcome.Report;
@@ -116,7 +123,9 @@ public sealed class ValidationTests(SqliteFixture database) : IClassFixture<Sqli
         await harness.CreateDatasetAsync("coco", TaskType.Detection);
         var error = await Assert.ThrowsAsync<DatasetException>(() => harness.ImportAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = "coco", Format = DatasetFormat.CocoJson, ArchiveKind = ArchiveKind.Tar,
+            DatasetId = "coco",
+            Format = DatasetFormat.CocoJson,
+            ArchiveKind = ArchiveKind.Tar,
         }, archive));
         Assert.Contains("DUPLICATE_ID", error.Message);
         Assert.Contains("'1000'", error.Message);
@@ -142,8 +151,11 @@ public sealed class ValidationTests(SqliteFixture database) : IClassFixture<Sqli
 
         var outcome = await harness.ImportAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = "masks", Format = DatasetFormat.SegmentationMasks, ArchiveKind = ArchiveKind.Zip,
-            ClassNames = { SampleSets.MaskClassNames }, InvalidSamples = InvalidSamplePolicy.DropInvalid,
+            DatasetId = "masks",
+            Format = DatasetFormat.SegmentationMasks,
+            ArchiveKind = ArchiveKind.Zip,
+            ClassNames = { SampleSets.MaskClassNames },
+            InvalidSamples = InvalidSamplePolicy.DropInvalid,
         }, archive.Build(ArchiveKind.Zip));
 
         Assert.Equal(1, Count(outcome.Report, ValidationIssueKind.MaskSizeMismatch));
@@ -159,7 +171,9 @@ public sealed class ValidationTests(SqliteFixture database) : IClassFixture<Sqli
         await harness.CreateDatasetAsync("folders", TaskType.Classification);
         var error = await Assert.ThrowsAsync<DatasetException>(() => harness.ImportAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = "folders", Format = DatasetFormat.CocoJson, ArchiveKind = ArchiveKind.Tar,
+            DatasetId = "folders",
+            Format = DatasetFormat.CocoJson,
+            ArchiveKind = ArchiveKind.Tar,
         }, SampleSets.Coco(Shapes.Generate(2, 1), 2).Build(ArchiveKind.Tar)));
         Assert.Equal(DatasetErrorKind.FailedPrecondition, error.Kind);
     }

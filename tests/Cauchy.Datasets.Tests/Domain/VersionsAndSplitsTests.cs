@@ -83,7 +83,9 @@ public sealed class VersionsAndSplitsTests(SqliteFixture database) : IClassFixtu
     {
         var error = Assert.Throws<Datasets.Domain.DatasetException>(() => SplitAssigner.Normalize(new SplitSpec
         {
-            TrainFraction = train, ValidationFraction = validation, TestFraction = test,
+            TrainFraction = train,
+            ValidationFraction = validation,
+            TestFraction = test,
         }));
         Assert.Contains(expected, error.Message);
     }

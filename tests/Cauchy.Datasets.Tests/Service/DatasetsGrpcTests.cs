@@ -58,8 +58,11 @@ public sealed class DatasetsGrpcTests(DatasetsServiceFixture fixture) : IClassFi
         await Client.CreateDatasetAsync(new CreateDatasetRequest { DatasetId = id, TaskType = TaskType.Detection });
         var response = await UploadAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = id, Format = DatasetFormat.CocoJson, ArchiveKind = ArchiveKind.TarGzip,
-            Split = new SplitSpec { KeepSourceSplits = true, TrainFraction = 1 }, Description = "shapes",
+            DatasetId = id,
+            Format = DatasetFormat.CocoJson,
+            ArchiveKind = ArchiveKind.TarGzip,
+            Split = new SplitSpec { KeepSourceSplits = true, TrainFraction = 1 },
+            Description = "shapes",
         }, SampleSets.Coco(images, trainCount: 10).Build(ArchiveKind.TarGzip));
 
         var version = response.Version;
@@ -114,7 +117,9 @@ public sealed class DatasetsGrpcTests(DatasetsServiceFixture fixture) : IClassFi
         var archive = SampleSets.ImageFolder(Shapes.Generate(3, 52)).AddText("../../outside.txt", "x").Build(ArchiveKind.Zip);
         var error = await Assert.ThrowsAsync<RpcException>(() => UploadAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = id, Format = DatasetFormat.ImageFolder, ArchiveKind = ArchiveKind.Zip,
+            DatasetId = id,
+            Format = DatasetFormat.ImageFolder,
+            ArchiveKind = ArchiveKind.Zip,
         }, archive));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("'../../outside.txt'", error.Status.Detail);
@@ -130,7 +135,9 @@ public sealed class DatasetsGrpcTests(DatasetsServiceFixture fixture) : IClassFi
         var archive = SampleSets.ImageFolder(Shapes.Generate(3, 53)).Add("shapes/circle/bad.png", [0x89, (byte)'P', (byte)'N', (byte)'G']).Build(ArchiveKind.Tar);
         var error = await Assert.ThrowsAsync<RpcException>(() => UploadAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = id, Format = DatasetFormat.ImageFolder, ArchiveKind = ArchiveKind.Tar,
+            DatasetId = id,
+            Format = DatasetFormat.ImageFolder,
+            ArchiveKind = ArchiveKind.Tar,
         }, archive));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("shapes/circle/bad.png", error.Status.Detail);
@@ -192,7 +199,9 @@ public sealed class DatasetsGrpcTests(DatasetsServiceFixture fixture) : IClassFi
         await Client.CreateDatasetAsync(new CreateDatasetRequest { DatasetId = id, TaskType = TaskType.Classification });
         var version = (await UploadAsync(new ImportDatasetVersionHeader
         {
-            DatasetId = id, Format = DatasetFormat.ImageFolder, ArchiveKind = ArchiveKind.Zip,
+            DatasetId = id,
+            Format = DatasetFormat.ImageFolder,
+            ArchiveKind = ArchiveKind.Zip,
         }, SampleSets.ImageFolder(Shapes.Generate(4, 55)).Build(ArchiveKind.Zip))).Version;
         fixture.Registry.Lineage[(id, version.VersionId)] = new ModelVersionRef { ModelName = "shapes-resnet", Version = 3 };
 
