@@ -1,7 +1,112 @@
+using Cauchy.Metrics.Evaluations;
+using Cauchy.V1;
+using Grpc.Core;
+
 namespace Cauchy.Metrics.Grpc;
 
 /// <summary>
-/// The cauchy.v1.Metrics gRPC service: translates between the protos and the domain.
-/// Not built yet: classification evaluation arrives with issue 5, detection and segmentation after it. Until then the generated base answers every RPC with UNIMPLEMENTED.
+/// The cauchy.v1.Metrics gRPC service: translates between the protos and <see cref="EvaluationSession"/> and
+/// <see cref="IEvaluationStore"/>. Classification is evaluated; detection and segmentation answer UNIMPLEMENTED
+/// until they are built.
 /// </summary>
-public sealed class MetricsService : Cauchy.V1.Metrics.MetricsBase;
+public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsService> logger) : Cauchy.V1.Metrics.MetricsBase
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 500;
+
+    public override async Task<EvaluateResponse> Evaluate(IAsyncStreamReader<EvaluateRequest> requestStream, ServerCallContext context)
+    {
+        var token = context.CancellationToken;
+        if (!await requestStream.MoveNext(token))
+        {
+            throw InvalidArgument("the request stream is empty; the first message must be a header");
+        }
+
+        if (requestStream.Current.PayloadCase != EvaluateRequest.PayloadOneofCase.Header)
+        {
+            throw InvalidArgument("header: the first message must be a header, then batches of predictions");
+        }
+
+        try
+        {
+            var session = EvaluationSession.Start(requestStream.Current.Header);
+            var batches = 0;
+            while (await requestStream.MoveNext(token))
+            {
+                batches++;
+                var message = requestStream.Current;
+                if (message.PayloadCase != EvaluateRequest.PayloadOneofCase.Batch)
+                {
+                    throw InvalidArgument($"message {batches + 1}: only the first message may carry a header; later ones carry a batch");
+                }
+
+                session.Add(message.Batch);
+            }
+
+            var evaluation = session.Finish(NewId());
+            await store.SaveAsync(evaluation, token);
+            logger.LogInformation(
+                "Evaluation {EvaluationId}: {Kind} of {Samples} samples for job '{JobId}', accuracy {Accuracy:F4}",
+                evaluation.Id, evaluation.Kind, evaluation.SampleCount, evaluation.JobId, evaluation.Summary.GetValueOrDefault("accuracy"));
+            return new EvaluateResponse { Evaluation = evaluation };
+        }
+        catch (EvaluationInputException ex)
+        {
+            throw InvalidArgument(ex.Message);
+        }
+        catch (EvaluationKindNotBuiltException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unimplemented, ex.Message));
+        }
+    }
+
+    public override async Task<GetEvaluationResponse> GetEvaluation(GetEvaluationRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrEmpty(request.EvaluationId))
+        {
+            throw InvalidArgument("evaluation_id: is required");
+        }
+
+        var evaluation = await store.FindAsync(request.EvaluationId, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"evaluation '{request.EvaluationId}' does not exist"));
+        return new GetEvaluationResponse { Evaluation = evaluation };
+    }
+
+    public override async Task<ListEvaluationsResponse> ListEvaluations(ListEvaluationsRequest request, ServerCallContext context)
+    {
+        if (request.PageSize < 0)
+        {
+            throw InvalidArgument($"page_size: must not be negative, got {request.PageSize}");
+        }
+
+        if (request.ModelVersion is { } model && (model.ModelName.Length == 0 || model.Version < 0))
+        {
+            throw InvalidArgument("model_version: needs a model name, and a version ≥ 0 (0 means every version)");
+        }
+
+        var filter = new EvaluationFilter(
+            request.JobId.Length == 0 ? null : request.JobId,
+            request.ModelVersion?.ModelName,
+            request.ModelVersion?.Version ?? 0,
+            request.Kind == EvaluationKind.Unspecified ? null : request.Kind,
+            request.IncludeDetails);
+        var pageSize = request.PageSize == 0 ? DefaultPageSize : Math.Min(request.PageSize, MaxPageSize);
+        EvaluationPage page;
+        try
+        {
+            page = await store.ListAsync(filter, pageSize, request.PageToken.Length == 0 ? null : request.PageToken, context.CancellationToken);
+        }
+        catch (InvalidPageTokenException ex)
+        {
+            throw InvalidArgument("page_token: " + ex.Message);
+        }
+
+        var response = new ListEvaluationsResponse { NextPageToken = page.NextPageToken ?? "" };
+        response.Evaluations.AddRange(page.Evaluations);
+        return response;
+    }
+
+    private static string NewId() => Guid.CreateVersion7().ToString("N");
+
+    private static RpcException InvalidArgument(string message) => new(new Status(StatusCode.InvalidArgument, message));
+}

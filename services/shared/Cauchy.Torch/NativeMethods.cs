@@ -153,4 +153,88 @@ internal static partial class NativeMethods
 
     [LibraryImport(Library)]
     internal static partial int cauchy_tensor_grad(TensorHandle tensor, out TensorHandle grad);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_cat(nint[] tensors, int count, long dim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_stack(nint[] tensors, int count, long dim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_flatten(TensorHandle a, long startDim, long endDim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_permute(TensorHandle a, long[] dims, int ndim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_transpose(TensorHandle a, long dim0, long dim1, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_unsqueeze(TensorHandle a, long dim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_squeeze(TensorHandle a, long dim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_contiguous(TensorHandle a, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_alias(TensorHandle a, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_clone(TensorHandle a, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_unary(TensorHandle a, int op, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_div_scalar(TensorHandle a, double b, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_pow_scalar(TensorHandle a, double exponent, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_clamp(TensorHandle a, int hasMin, double min, int hasMax, double max, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_softmax(TensorHandle a, long dim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_log_softmax(TensorHandle a, long dim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_sum_dims(TensorHandle a, long[] dims, int ndims, int keepdim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_mean_dims(TensorHandle a, long[] dims, int ndims, int keepdim, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_topk(TensorHandle a, long k, long dim, int largest, int sorted, out TensorHandle values, out TensorHandle indices);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_compare(TensorHandle a, TensorHandle b, int op, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_compare_scalar(TensorHandle a, double b, int op, out TensorHandle result);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_equal(TensorHandle a, TensorHandle b, out int equal);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_allclose(TensorHandle a, TensorHandle b, double rtol, double atol, out int close);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_copy_(TensorHandle self, TensorHandle source);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_zero_(TensorHandle self);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_fill_(TensorHandle self, double value);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_set_data(TensorHandle self, TensorHandle source);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_zero_grad(TensorHandle self, int setToNone);
 }

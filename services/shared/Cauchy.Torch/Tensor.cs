@@ -5,15 +5,24 @@ namespace Cauchy.Torch;
 /// Python it was ported from. Dispose it, or create it inside a <see cref="DisposeScope"/>: the native
 /// memory it holds is invisible to the garbage collector.
 /// </summary>
-public sealed class Tensor : IDisposable
+public partial class Tensor : IDisposable
 {
     private DisposeScope? scope;
 
     internal Tensor(TensorHandle handle)
+        : this(handle, joinDisposeScope: true)
+    {
+    }
+
+    // Parameters and buffers belong to their module, not to the scope that happened to be current.
+    private protected Tensor(TensorHandle handle, bool joinDisposeScope)
     {
         Handle = handle;
-        scope = DisposeScope.Current;
-        scope?.Add(this);
+        if (joinDisposeScope)
+        {
+            scope = DisposeScope.Current;
+            scope?.Add(this);
+        }
     }
 
     /// <summary>True once the native tensor has been released.</summary>

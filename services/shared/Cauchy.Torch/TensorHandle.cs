@@ -12,6 +12,9 @@ internal sealed class TensorHandle : SafeHandle
     {
     }
 
+    // Stands for an absent optional tensor (a layer without bias): marshals as a NULL pointer. Never disposed.
+    internal static readonly TensorHandle Null = new();
+
     public override bool IsInvalid => handle == IntPtr.Zero;
 
     protected override bool ReleaseHandle()

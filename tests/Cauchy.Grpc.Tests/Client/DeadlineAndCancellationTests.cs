@@ -45,7 +45,7 @@ public sealed class DeadlineAndCancellationTests(RawServerFixture server) : ICla
     public async Task Deadline_AfterResponseHeaders_DuringServerStreaming_EndsTheStream()
     {
         using var channel = server.CreateChannel();
-        using var call = channel.CreateCallInvoker().AsyncServerStreamingCall(TestMethods.ServerStreaming("OneThenHang"), null, server.NewProbe(out var probe, deadline: DateTime.UtcNow.AddMilliseconds(300)), "x");
+        using var call = channel.CreateCallInvoker().AsyncServerStreamingCall(TestMethods.ServerStreaming("OneThenHang"), null, server.NewProbe(out var probe, deadline: DateTime.UtcNow.AddMilliseconds(2000)), "x");
 
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeout));
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeout));

@@ -166,7 +166,7 @@ public sealed class OurClientToGrpcJsServerTests(InteropFixture fixture) : IDisp
     public async Task Deadline_during_a_server_stream_gives_DEADLINE_EXCEEDED_after_some_messages()
     {
         var callId = NewCallId();
-        using var call = Client.ServerStream(new EchoRequest { ResponseCount = 100, DelayMs = 50, CallId = callId }, deadline: DateTime.UtcNow.AddMilliseconds(1000));
+        using var call = Client.ServerStream(new EchoRequest { ResponseCount = 100, DelayMs = 50, CallId = callId }, deadline: DateTime.UtcNow.AddMilliseconds(2500));
         var received = 0;
 
         var error = await Assert.ThrowsAsync<RpcException>(async () =>

@@ -105,7 +105,15 @@ public sealed class DeadlineTests
             try
             {
                 await stream.WriteAsync("before");
-                await Task.Delay(400, CancellationToken.None);
+                // Wait for the deadline itself rather than a fixed delay: on a loaded machine a short sleep can
+                // end before the deadline fires, and a short deadline can fire before "before" is written.
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                }
                 await stream.WriteAsync("after");
                 host.Script.Record("late write accepted");
             }
@@ -119,8 +127,8 @@ public sealed class DeadlineTests
             }
         };
 
-        var result = await host.CallAsync("/cauchy.test.Tests/ServerStream", GrpcFrames.Frame("x"), request => request.Headers.Add("grpc-timeout", "150m"));
-        await handlerDone.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await host.CallAsync("/cauchy.test.Tests/ServerStream", GrpcFrames.Frame("x"), request => request.Headers.Add("grpc-timeout", "2S"));
+        await handlerDone.Task.WaitAsync(TimeSpan.FromSeconds(40));
 
         Assert.Equal(["before"], result.Texts);
         Assert.Equal(StatusCode.DeadlineExceeded, result.Status);

@@ -219,6 +219,213 @@ cauchy_status cauchy_tensor_view(const cauchy_tensor* a, const int64_t* shape, i
   return guard([&] { wrap(get(a, "self").view(to_shape(shape, ndim)), out); });
 }
 
+namespace {
+
+std::vector<torch::Tensor> tensor_list(const cauchy_tensor* const* tensors, int32_t count) {
+  if (count < 1) throw argument_error("expected at least one tensor, got " + std::to_string(count));
+  if (tensors == nullptr) throw argument_error("tensor list pointer is null");
+  std::vector<torch::Tensor> list;
+  list.reserve(static_cast<size_t>(count));
+  for (int32_t i = 0; i < count; ++i) {
+    const std::string name = "tensors[" + std::to_string(i) + "]";
+    list.push_back(get(tensors[i], name.c_str()));
+  }
+  return list;
+}
+
+torch::Tensor& get_mutable(cauchy_tensor* t, const char* name) {
+  if (t == nullptr) throw argument_error(std::string("tensor '") + name + "' is a null handle");
+  return t->tensor;
+}
+
+torch::Tensor compare(const torch::Tensor& a, const torch::Tensor& b, int32_t op) {
+  switch (op) {
+    case CAUCHY_CMP_EQ: return a.eq(b);
+    case CAUCHY_CMP_NE: return a.ne(b);
+    case CAUCHY_CMP_LT: return a.lt(b);
+    case CAUCHY_CMP_LE: return a.le(b);
+    case CAUCHY_CMP_GT: return a.gt(b);
+    case CAUCHY_CMP_GE: return a.ge(b);
+    default: throw argument_error("unknown comparison code " + std::to_string(op));
+  }
+}
+
+torch::Tensor compare_scalar(const torch::Tensor& a, double b, int32_t op) {
+  switch (op) {
+    case CAUCHY_CMP_EQ: return a.eq(b);
+    case CAUCHY_CMP_NE: return a.ne(b);
+    case CAUCHY_CMP_LT: return a.lt(b);
+    case CAUCHY_CMP_LE: return a.le(b);
+    case CAUCHY_CMP_GT: return a.gt(b);
+    case CAUCHY_CMP_GE: return a.ge(b);
+    default: throw argument_error("unknown comparison code " + std::to_string(op));
+  }
+}
+
+}  // namespace
+
+cauchy_status cauchy_tensor_cat(const cauchy_tensor* const* tensors, int32_t count, int64_t dim, cauchy_tensor** out) {
+  return guard([&] { wrap(torch::cat(tensor_list(tensors, count), dim), out); });
+}
+
+cauchy_status cauchy_tensor_stack(const cauchy_tensor* const* tensors, int32_t count, int64_t dim, cauchy_tensor** out) {
+  return guard([&] { wrap(torch::stack(tensor_list(tensors, count), dim), out); });
+}
+
+cauchy_status cauchy_tensor_flatten(const cauchy_tensor* a, int64_t start_dim, int64_t end_dim, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").flatten(start_dim, end_dim), out); });
+}
+
+cauchy_status cauchy_tensor_permute(const cauchy_tensor* a, const int64_t* dims, int32_t ndim, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").permute(to_shape(dims, ndim)), out); });
+}
+
+cauchy_status cauchy_tensor_transpose(const cauchy_tensor* a, int64_t dim0, int64_t dim1, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").transpose(dim0, dim1), out); });
+}
+
+cauchy_status cauchy_tensor_unsqueeze(const cauchy_tensor* a, int64_t dim, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").unsqueeze(dim), out); });
+}
+
+cauchy_status cauchy_tensor_squeeze(const cauchy_tensor* a, int64_t dim, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").squeeze(dim), out); });
+}
+
+cauchy_status cauchy_tensor_contiguous(const cauchy_tensor* a, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").contiguous(), out); });
+}
+
+cauchy_status cauchy_tensor_alias(const cauchy_tensor* a, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self"), out); });
+}
+
+cauchy_status cauchy_tensor_clone(const cauchy_tensor* a, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").clone(), out); });
+}
+
+cauchy_status cauchy_tensor_unary(const cauchy_tensor* a, int32_t op, cauchy_tensor** out) {
+  return guard([&] {
+    const torch::Tensor& x = get(a, "self");
+    switch (op) {
+      case CAUCHY_UNARY_EXP: wrap(x.exp(), out); break;
+      case CAUCHY_UNARY_LOG: wrap(x.log(), out); break;
+      case CAUCHY_UNARY_SQRT: wrap(x.sqrt(), out); break;
+      case CAUCHY_UNARY_ABS: wrap(x.abs(), out); break;
+      case CAUCHY_UNARY_SIGMOID: wrap(x.sigmoid(), out); break;
+      case CAUCHY_UNARY_TANH: wrap(x.tanh(), out); break;
+      default: throw argument_error("unknown unary op code " + std::to_string(op));
+    }
+  });
+}
+
+cauchy_status cauchy_tensor_div_scalar(const cauchy_tensor* a, double b, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").div(b), out); });
+}
+
+cauchy_status cauchy_tensor_pow_scalar(const cauchy_tensor* a, double exponent, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").pow(exponent), out); });
+}
+
+cauchy_status cauchy_tensor_clamp(const cauchy_tensor* a, int32_t has_min, double min, int32_t has_max, double max,
+                                  cauchy_tensor** out) {
+  return guard([&] {
+    if (!has_min && !has_max) throw argument_error("clamp needs at least one of min and max");
+    c10::optional<c10::Scalar> lo = has_min ? c10::optional<c10::Scalar>(min) : c10::nullopt;
+    c10::optional<c10::Scalar> hi = has_max ? c10::optional<c10::Scalar>(max) : c10::nullopt;
+    wrap(get(a, "self").clamp(lo, hi), out);
+  });
+}
+
+cauchy_status cauchy_tensor_softmax(const cauchy_tensor* a, int64_t dim, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").softmax(dim), out); });
+}
+
+cauchy_status cauchy_tensor_log_softmax(const cauchy_tensor* a, int64_t dim, cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").log_softmax(dim), out); });
+}
+
+cauchy_status cauchy_tensor_sum_dims(const cauchy_tensor* a, const int64_t* dims, int32_t ndims, int32_t keepdim,
+                                     cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").sum(to_shape(dims, ndims), keepdim != 0), out); });
+}
+
+cauchy_status cauchy_tensor_mean_dims(const cauchy_tensor* a, const int64_t* dims, int32_t ndims, int32_t keepdim,
+                                      cauchy_tensor** out) {
+  return guard([&] { wrap(get(a, "self").mean(to_shape(dims, ndims), keepdim != 0), out); });
+}
+
+cauchy_status cauchy_tensor_topk(const cauchy_tensor* a, int64_t k, int64_t dim, int32_t largest, int32_t sorted,
+                                 cauchy_tensor** values, cauchy_tensor** indices) {
+  return guard([&] {
+    check_out(values);
+    check_out(indices);
+    auto result = get(a, "self").topk(k, dim, largest != 0, sorted != 0);
+    auto* v = new cauchy_tensor{std::get<0>(result)};
+    *indices = new cauchy_tensor{std::get<1>(result)};
+    *values = v;
+  });
+}
+
+cauchy_status cauchy_tensor_compare(const cauchy_tensor* a, const cauchy_tensor* b, int32_t op, cauchy_tensor** out) {
+  return guard([&] { wrap(compare(get(a, "self"), get(b, "other"), op), out); });
+}
+
+cauchy_status cauchy_tensor_compare_scalar(const cauchy_tensor* a, double b, int32_t op, cauchy_tensor** out) {
+  return guard([&] { wrap(compare_scalar(get(a, "self"), b, op), out); });
+}
+
+cauchy_status cauchy_tensor_equal(const cauchy_tensor* a, const cauchy_tensor* b, int32_t* out) {
+  return guard([&] { *check_out(out) = get(a, "self").equal(get(b, "other")) ? 1 : 0; });
+}
+
+cauchy_status cauchy_tensor_allclose(const cauchy_tensor* a, const cauchy_tensor* b, double rtol, double atol,
+                                     int32_t* out) {
+  return guard([&] { *check_out(out) = get(a, "self").allclose(get(b, "other"), rtol, atol) ? 1 : 0; });
+}
+
+cauchy_status cauchy_tensor_copy_(cauchy_tensor* self, const cauchy_tensor* src) {
+  return guard([&] {
+    torch::NoGradGuard no_grad;
+    get_mutable(self, "self").copy_(get(src, "src"));
+  });
+}
+
+cauchy_status cauchy_tensor_zero_(cauchy_tensor* self) {
+  return guard([&] {
+    torch::NoGradGuard no_grad;
+    get_mutable(self, "self").zero_();
+  });
+}
+
+cauchy_status cauchy_tensor_fill_(cauchy_tensor* self, double value) {
+  return guard([&] {
+    torch::NoGradGuard no_grad;
+    get_mutable(self, "self").fill_(value);
+  });
+}
+
+cauchy_status cauchy_tensor_set_data(cauchy_tensor* self, const cauchy_tensor* src) {
+  return guard([&] { get_mutable(self, "self").set_data(get(src, "src")); });
+}
+
+cauchy_status cauchy_tensor_zero_grad(cauchy_tensor* self, int32_t set_to_none) {
+  return guard([&] {
+    torch::Tensor& grad = get_mutable(self, "self").mutable_grad();
+    if (!grad.defined()) return;
+    if (set_to_none) {
+      grad.reset();
+      return;
+    }
+    // As PyTorch's Module.zero_grad: a gradient that is part of a graph is cut off from it first.
+    if (grad.grad_fn())
+      grad = grad.detach();
+    else
+      grad.set_requires_grad(false);
+    grad.zero_();
+  });
+}
+
 cauchy_status cauchy_tensor_set_requires_grad(cauchy_tensor* t, int32_t requires_grad) {
   return guard([&] {
     if (t == nullptr) throw argument_error("tensor 'self' is a null handle");

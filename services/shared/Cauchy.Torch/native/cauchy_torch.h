@@ -89,6 +89,69 @@ CAUCHY_API cauchy_status cauchy_tensor_reshape(const cauchy_tensor* a, const int
 CAUCHY_API cauchy_status cauchy_tensor_view(const cauchy_tensor* a, const int64_t* shape, int32_t ndim,
                                             cauchy_tensor** out);
 
+/* Joining and reshaping. cat/stack take an array of count tensor handles. */
+CAUCHY_API cauchy_status cauchy_tensor_cat(const cauchy_tensor* const* tensors, int32_t count, int64_t dim,
+                                           cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_stack(const cauchy_tensor* const* tensors, int32_t count, int64_t dim,
+                                             cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_flatten(const cauchy_tensor* a, int64_t start_dim, int64_t end_dim,
+                                               cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_permute(const cauchy_tensor* a, const int64_t* dims, int32_t ndim,
+                                               cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_transpose(const cauchy_tensor* a, int64_t dim0, int64_t dim1, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_unsqueeze(const cauchy_tensor* a, int64_t dim, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_squeeze(const cauchy_tensor* a, int64_t dim, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_contiguous(const cauchy_tensor* a, cauchy_tensor** out);
+/* A second handle to the same tensor (same storage and autograd identity), owned separately. */
+CAUCHY_API cauchy_status cauchy_tensor_alias(const cauchy_tensor* a, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_clone(const cauchy_tensor* a, cauchy_tensor** out);
+
+/* Element-wise functions: op is one of CAUCHY_UNARY_*. */
+enum {
+  CAUCHY_UNARY_EXP = 0,
+  CAUCHY_UNARY_LOG = 1,
+  CAUCHY_UNARY_SQRT = 2,
+  CAUCHY_UNARY_ABS = 3,
+  CAUCHY_UNARY_SIGMOID = 4,
+  CAUCHY_UNARY_TANH = 5
+};
+CAUCHY_API cauchy_status cauchy_tensor_unary(const cauchy_tensor* a, int32_t op, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_div_scalar(const cauchy_tensor* a, double b, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_pow_scalar(const cauchy_tensor* a, double exponent, cauchy_tensor** out);
+/* has_min/has_max = 0 leaves that side open. */
+CAUCHY_API cauchy_status cauchy_tensor_clamp(const cauchy_tensor* a, int32_t has_min, double min, int32_t has_max,
+                                             double max, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_softmax(const cauchy_tensor* a, int64_t dim, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_log_softmax(const cauchy_tensor* a, int64_t dim, cauchy_tensor** out);
+/* Reductions over several dimensions (PyTorch's x.mean([2, 3])). */
+CAUCHY_API cauchy_status cauchy_tensor_sum_dims(const cauchy_tensor* a, const int64_t* dims, int32_t ndims,
+                                                int32_t keepdim, cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_mean_dims(const cauchy_tensor* a, const int64_t* dims, int32_t ndims,
+                                                 int32_t keepdim, cauchy_tensor** out);
+/* Largest (or smallest) k entries along dim: values and their int64 indices. */
+CAUCHY_API cauchy_status cauchy_tensor_topk(const cauchy_tensor* a, int64_t k, int64_t dim, int32_t largest,
+                                            int32_t sorted, cauchy_tensor** values, cauchy_tensor** indices);
+
+/* Comparisons give bool tensors; op is one of CAUCHY_CMP_*. */
+enum { CAUCHY_CMP_EQ = 0, CAUCHY_CMP_NE = 1, CAUCHY_CMP_LT = 2, CAUCHY_CMP_LE = 3, CAUCHY_CMP_GT = 4, CAUCHY_CMP_GE = 5 };
+CAUCHY_API cauchy_status cauchy_tensor_compare(const cauchy_tensor* a, const cauchy_tensor* b, int32_t op,
+                                               cauchy_tensor** out);
+CAUCHY_API cauchy_status cauchy_tensor_compare_scalar(const cauchy_tensor* a, double b, int32_t op, cauchy_tensor** out);
+/* Same shape and values (torch.equal). */
+CAUCHY_API cauchy_status cauchy_tensor_equal(const cauchy_tensor* a, const cauchy_tensor* b, int32_t* out);
+CAUCHY_API cauchy_status cauchy_tensor_allclose(const cauchy_tensor* a, const cauchy_tensor* b, double rtol, double atol,
+                                                int32_t* out);
+
+/* In-place writes; they run without recording autograd history, as PyTorch's under torch.no_grad(). */
+CAUCHY_API cauchy_status cauchy_tensor_copy_(cauchy_tensor* self, const cauchy_tensor* src);
+CAUCHY_API cauchy_status cauchy_tensor_zero_(cauchy_tensor* self);
+CAUCHY_API cauchy_status cauchy_tensor_fill_(cauchy_tensor* self, double value);
+/* Replaces the tensor's data (PyTorch's `param.data = other`): the handle, and anything holding it, sees the
+ * new storage, device and dtype. Module.to(device) moves parameters this way so optimizers keep them. */
+CAUCHY_API cauchy_status cauchy_tensor_set_data(cauchy_tensor* self, const cauchy_tensor* src);
+/* Clears the gradient: set_to_none drops it, otherwise it is zeroed in place (PyTorch 1.13's zero_grad). */
+CAUCHY_API cauchy_status cauchy_tensor_zero_grad(cauchy_tensor* self, int32_t set_to_none);
+
 CAUCHY_API cauchy_status cauchy_tensor_set_requires_grad(cauchy_tensor* t, int32_t requires_grad);
 CAUCHY_API cauchy_status cauchy_tensor_requires_grad(const cauchy_tensor* t, int32_t* out);
 CAUCHY_API cauchy_status cauchy_tensor_backward(const cauchy_tensor* t);

@@ -1,0 +1,44 @@
+using Cauchy.Cli.Output;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Cauchy.Cli;
+
+/// <summary>What every command needs: where the services are, how to print, and gRPC channels (one per service).</summary>
+public sealed class CliContext(ServiceAddresses addresses, Printer printer, TextWriter error) : IDisposable
+{
+    private readonly Dictionary<string, GrpcChannel> channels = [];
+
+    public ServiceAddresses Addresses { get; } = addresses;
+
+    public Printer Out { get; } = printer;
+
+    public TextWriter Error { get; } = error;
+
+    /// <summary>Per-call deadline for unary calls; streams have none (a watch may last hours).</summary>
+    public TimeSpan UnaryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public T Client<T>(string service, Func<CallInvoker, T> create)
+    {
+        if (!channels.TryGetValue(service, out var channel))
+        {
+            channel = GrpcChannel.ForAddress(Addresses.For(service), new GrpcChannelOptions
+            {
+                MaxReceiveMessageSize = 64 * 1024 * 1024,
+            });
+            channels[service] = channel;
+        }
+
+        return create(channel.CreateCallInvoker());
+    }
+
+    public DateTime Deadline() => DateTime.UtcNow + UnaryTimeout;
+
+    public void Dispose()
+    {
+        foreach (var channel in channels.Values)
+        {
+            channel.Dispose();
+        }
+    }
+}

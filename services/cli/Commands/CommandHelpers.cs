@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Grpc.Core;
+
+namespace Cauchy.Cli.Commands;
+
+public static class CommandHelpers
+{
+    /// <summary>Runs an action that calls <paramref name="service"/>, tagging its gRPC errors with the service's name.</summary>
+    public static void SetServiceAction(this Command command, string service, Func<ParseResult, CancellationToken, Task> action)
+    {
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                await action(parse, cancellationToken);
+                return 0;
+            }
+            catch (RpcException ex)
+            {
+                ex.Data["cauchy.service"] = service;
+                throw;
+            }
+        });
+    }
+
+    /// <summary>Parses an enum from its short snake_case form (detection_coco), its full proto name, or its C# name.</summary>
+    public static T ParseEnum<T>(string text, string what)
+        where T : struct, Enum
+    {
+        var wanted = Normalize(text);
+        foreach (var value in Enum.GetValues<T>())
+        {
+            var name = Normalize(value.ToString());
+            if (name != "unspecified" && (name == wanted || wanted.EndsWith("_" + name, StringComparison.Ordinal)))
+            {
+                return value;
+            }
+        }
+
+        var names = Enum.GetValues<T>().Select(v => Output.Show.Enum(v)).Where(n => n != "-");
+        throw new CliException($"unknown {what} '{text}'; expected one of {string.Join(", ", names)}");
+    }
+
+    /// <summary>MODEL:VERSION or MODEL VERSION.</summary>
+    public static (string Name, int Version) ParseModelVersion(string text, int? version = null)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon > 0 && int.TryParse(text[(colon + 1)..], out var parsed) && parsed > 0)
+        {
+            return (text[..colon], parsed);
+        }
+
+        if (version is > 0)
+        {
+            return (text, version.Value);
+        }
+
+        throw new CliException($"'{text}' does not name a model version; write NAME:VERSION, e.g. fashion-mnist-cnn:3");
+    }
+
+    private static string Normalize(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text.Trim(), "(?<=[a-z0-9])([A-Z])", "_$1").Replace('-', '_').ToLowerInvariant();
+}

@@ -1,0 +1,3 @@
+using Cauchy.Cli;
+
+return await CauchyCli.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,187 @@
+namespace Cauchy.Metrics.Classification;
+
+/// <summary>
+/// Accumulates classification predictions batch by batch and computes top-1/top-k accuracy, per-class
+/// precision, recall and F1, their macro and weighted averages, and the confusion matrix.
+/// Memory is O(num_classes²) whatever the number of samples, so a trainer can stream a whole test set.
+/// </summary>
+/// <remarks>
+/// The top-1 prediction is the first index of the highest score (numpy's and PyTorch's argmax). For top-k,
+/// ties are broken the same way: a class ranks after every class with a higher score and after every class
+/// with an equal score and a lower index, so top-1 accuracy and the confusion matrix always agree.
+/// Scores whose denominator is zero are 0, as scikit-learn's <c>zero_division=0</c>.
+/// </remarks>
+public sealed class ClassificationAccumulator
+{
+    private readonly long[] confusion;
+    private readonly int[] topKs;
+    private readonly long[] topKHits;
+
+    /// <param name="numClasses">Number of classes; every label and every score row refers to them.</param>
+    /// <param name="extraTopK">Another k to report besides 1 and 5; 0 for none.</param>
+    public ClassificationAccumulator(int numClasses, int extraTopK = 0)
+    {
+        if (numClasses < 1)
+        {
+            throw new EvaluationInputException("class_names", "at least one class is required");
+        }
+
+        if (extraTopK < 0)
+        {
+            throw new EvaluationInputException("classification.top_k", $"must not be negative, got {extraTopK}");
+        }
+
+        NumClasses = numClasses;
+        Top5K = Math.Min(5, numClasses);
+        ExtraTopK = extraTopK;
+        confusion = new long[numClasses * numClasses];
+        topKs = [Top5K, Math.Min(extraTopK, numClasses)];
+        topKHits = new long[topKs.Length];
+    }
+
+    public int NumClasses { get; }
+
+    /// <summary>The k of "top-5": 5, or the number of classes when there are fewer.</summary>
+    public int Top5K { get; }
+
+    public int ExtraTopK { get; }
+
+    public long SampleCount { get; private set; }
+
+    /// <summary>
+    /// Adds a batch: <paramref name="scores"/> holds <c>labels.Length × NumClasses</c> values, row-major.
+    /// A bad batch throws <see cref="EvaluationInputException"/> and leaves the accumulator unchanged.
+    /// </summary>
+    public void Add(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels)
+    {
+        if (scores.Length != (long)labels.Length * NumClasses)
+        {
+            throw new EvaluationInputException(
+                "classification.scores",
+                $"expected {labels.Length} samples x {NumClasses} classes = {(long)labels.Length * NumClasses} scores, got {scores.Length}");
+        }
+
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)NumClasses)
+            {
+                throw new EvaluationInputException(
+                    "classification.labels",
+                    $"label {labels[i]} of sample {SampleCount + i} is outside the {NumClasses} classes (0..{NumClasses - 1})");
+            }
+
+            var row = scores.Slice(i * NumClasses, NumClasses);
+            if (HasNaN(row))
+            {
+                throw new EvaluationInputException("classification.scores", $"the scores of sample {SampleCount + i} contain NaN");
+            }
+        }
+
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var row = scores.Slice(i * NumClasses, NumClasses);
+            var label = labels[i];
+            confusion[label * NumClasses + ArgMax(row)]++;
+            var rank = RankOf(row, label);
+            for (var k = 0; k < topKs.Length; k++)
+            {
+                if (rank < topKs[k])
+                {
+                    topKHits[k]++;
+                }
+            }
+        }
+
+        SampleCount += labels.Length;
+    }
+
+    public ClassificationReport Compute()
+    {
+        var n = NumClasses;
+        var perClass = new ClassScores[n];
+        long correct = 0;
+        for (var c = 0; c < n; c++)
+        {
+            long support = 0, predicted = 0;
+            for (var j = 0; j < n; j++)
+            {
+                support += confusion[c * n + j];
+                predicted += confusion[j * n + c];
+            }
+
+            var tp = confusion[c * n + c];
+            correct += tp;
+            var precision = Ratio(tp, predicted);
+            var recall = Ratio(tp, support);
+            var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+            perClass[c] = new ClassScores(c, precision, recall, f1, support);
+        }
+
+        var macro = new AveragedScores(
+            perClass.Average(s => s.Precision), perClass.Average(s => s.Recall), perClass.Average(s => s.F1));
+        var total = perClass.Sum(s => s.Support);
+        var weighted = total == 0
+            ? new AveragedScores(0, 0, 0)
+            : new AveragedScores(
+                perClass.Sum(s => s.Precision * s.Support) / total,
+                perClass.Sum(s => s.Recall * s.Support) / total,
+                perClass.Sum(s => s.F1 * s.Support) / total);
+
+        return new ClassificationReport(
+            SampleCount,
+            Ratio(correct, SampleCount),
+            Ratio(topKHits[0], SampleCount),
+            ExtraTopK,
+            ExtraTopK == 0 ? 0 : Ratio(topKHits[1], SampleCount),
+            perClass,
+            macro,
+            weighted,
+            n,
+            (long[])confusion.Clone());
+    }
+
+    private static double Ratio(long numerator, long denominator) => denominator == 0 ? 0 : (double)numerator / denominator;
+
+    private static bool HasNaN(ReadOnlySpan<float> row)
+    {
+        foreach (var value in row)
+        {
+            if (float.IsNaN(value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> row)
+    {
+        var best = 0;
+        for (var j = 1; j < row.Length; j++)
+        {
+            if (row[j] > row[best])
+            {
+                best = j;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>0-based position of <paramref name="label"/> when the row is sorted by score, ties by index.</summary>
+    private static int RankOf(ReadOnlySpan<float> row, int label)
+    {
+        var score = row[label];
+        var rank = 0;
+        for (var j = 0; j < row.Length; j++)
+        {
+            if (row[j] > score || (row[j] == score && j < label))
+            {
+                rank++;
+            }
+        }
+
+        return rank;
+    }
+}

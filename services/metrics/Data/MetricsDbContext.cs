@@ -1,0 +1,23 @@
+using Cauchy.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cauchy.Metrics.Data;
+
+/// <summary>The metrics service's own database: evaluations. Evaluations are immutable, so no concurrency token.</summary>
+public sealed class MetricsDbContext(DbContextOptions<MetricsDbContext> options) : ServiceDbContext(options)
+{
+    public DbSet<EvaluationRecord> Evaluations => Set<EvaluationRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var evaluation = modelBuilder.Entity<EvaluationRecord>();
+        evaluation.ToTable("Evaluations");
+        evaluation.HasKey(e => e.Id);
+        evaluation.Property(e => e.Id).HasMaxLength(64);
+        evaluation.Property(e => e.JobId).HasMaxLength(128);
+        evaluation.Property(e => e.ModelName).HasMaxLength(200);
+        evaluation.HasIndex(e => new { e.CreatedAt, e.Id });
+        evaluation.HasIndex(e => e.JobId);
+        evaluation.HasIndex(e => new { e.ModelName, e.ModelVersion });
+    }
+}

@@ -1,0 +1,47 @@
+using Cauchy.V1;
+
+namespace Cauchy.Orchestrator.Specs;
+
+/// <summary>Every problem of a submitted spec; the message lists them all, each naming its field.</summary>
+public sealed class InvalidJobSpecException(IReadOnlyList<HypesException> problems)
+    : Exception(problems.Count == 1 ? problems[0].Message : $"{problems.Count} problems: " + string.Join("; ", problems.Select(p => p.Message)))
+{
+    public IReadOnlyList<HypesException> Problems { get; } = problems;
+}
+
+/// <summary>Turns a submission (a structured spec or a hypes document) into a valid spec with defaults filled in.</summary>
+public static class JobSpecReader
+{
+    /// <exception cref="InvalidJobSpecException">The document cannot be read or the spec is invalid.</exception>
+    public static JobSpec Read(SubmitJobRequest request)
+    {
+        BoundSpec bound;
+        switch (request.SourceCase)
+        {
+            case SubmitJobRequest.SourceOneofCase.Spec:
+                bound = new BoundSpec(request.Spec, new Dictionary<string, int>());
+                break;
+            case SubmitJobRequest.SourceOneofCase.Hypes:
+                try
+                {
+                    bound = HypesBinder.Bind(HypesReader.Read(request.Hypes.Text, request.Hypes.Format));
+                }
+                catch (HypesException ex)
+                {
+                    throw new InvalidJobSpecException([ex]);
+                }
+
+                break;
+            default:
+                throw new InvalidJobSpecException([new HypesException("spec", null, "is required: send a spec or a hypes document")]);
+        }
+
+        var problems = JobSpecValidator.Validate(bound.Spec, bound.Lines);
+        if (problems.Count > 0)
+        {
+            throw new InvalidJobSpecException(problems);
+        }
+
+        return JobSpecDefaults.Apply(bound.Spec);
+    }
+}

@@ -1,0 +1,13 @@
+// PyTorch's module name: `nn.X` reads as torch.nn.X does in Python.
+#pragma warning disable CS8981
+
+namespace Cauchy.Torch;
+
+public static partial class nn
+{
+    /// <summary>tanh(x).</summary>
+    public sealed class Tanh : Module<Tensor, Tensor>
+    {
+        public override Tensor forward(Tensor input) => functional.tanh(input);
+    }
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Sockets;
+using Cauchy.Cli;
+using Cauchy.Cli.Commands;
+using Cauchy.Cli.Output;
+using Cauchy.V1;
+using Xunit;
+
+namespace Cauchy.Cli.Tests;
+
+public sealed class CliTests
+{
+    [Fact]
+    public void Addresses_come_from_flags_then_environment_then_host_and_default_port()
+    {
+        var environment = new Dictionary<string, string?> { ["CAUCHY_JOBS_ADDRESS"] = "jobs.example:7000", ["CAUCHY_HOST"] = "10.0.0.5" };
+        var addresses = new ServiceAddresses(name => environment.GetValueOrDefault(name));
+        addresses.Overrides["registry"] = "https://registry.example:443";
+
+        Assert.Equal(new Uri("https://registry.example:443"), addresses.For("registry"));
+        Assert.Equal(new Uri("http://jobs.example:7000"), addresses.For("jobs"));
+        Assert.Equal(new Uri("http://10.0.0.5:50051"), addresses.For("datasets"));
+        addresses.Host = "127.0.0.2";
+        Assert.Equal(new Uri("http://127.0.0.2:50054"), addresses.For("metrics"));
+    }
+
+    [Fact]
+    public void A_malformed_address_is_a_clear_error()
+    {
+        var addresses = new ServiceAddresses(_ => null);
+        addresses.Overrides["datasets"] = "ftp://x";
+
+        var error = Assert.Throws<CliException>(() => addresses.For("datasets"));
+        Assert.Contains("'ftp://x' is not a valid address for the datasets service", error.Message);
+    }
+
+    [Theory]
+    [InlineData("classification", TaskType.Classification)]
+    [InlineData("TASK_TYPE_DETECTION", TaskType.Detection)]
+    [InlineData("Segmentation", TaskType.Segmentation)]
+    public void Enum_values_parse_from_short_or_full_names(string text, TaskType expected)
+    {
+        Assert.Equal(expected, CommandHelpers.ParseEnum<TaskType>(text, "task type"));
+    }
+
+    [Fact]
+    public void Enum_values_with_several_words_parse_in_snake_or_kebab_case()
+    {
+        Assert.Equal(DatasetFormat.ImageFolder, CommandHelpers.ParseEnum<DatasetFormat>("image-folder", "format"));
+        Assert.Equal(DatasetFormat.CocoJson, CommandHelpers.ParseEnum<DatasetFormat>("coco_json", "format"));
+        Assert.Equal("image_folder", Show.Enum(DatasetFormat.ImageFolder));
+        var error = Assert.Throws<CliException>(() => CommandHelpers.ParseEnum<ModelStage>("prod", "stage"));
+        Assert.Equal("unknown stage 'prod'; expected one of none, staging, production, archived", error.Message);
+    }
+
+    [Theory]
+    [InlineData("resnet:3", null, "resnet", 3)]
+    [InlineData("my:model:12", null, "my:model", 12)]
+    [InlineData("resnet", 4, "resnet", 4)]
+    public void Model_versions_parse(string text, int? version, string name, int number)
+    {
+        Assert.Equal((name, number), CommandHelpers.ParseModelVersion(text, version));
+    }
+
+    [Fact]
+    public void A_sparkline_spans_its_series_range()
+    {
+        Assert.Equal("█▅▁", Curves.Sparkline([2.0, 1.0, 0.0]));
+        Assert.Equal("▅▅", Curves.Sparkline([1.0, 1.0]));
+        Assert.Equal("", Curves.Sparkline([]));
+    }
+
+    [Fact]
+    public async Task An_unreachable_service_says_where_it_looked_and_exits_1()
+    {
+        var port = FreePort();
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await CauchyCli.RunAsync(["datasets", "list", "--datasets-address", $"127.0.0.1:{port}"], output, error, _ => null, interactive: false);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith($"error: cannot reach the datasets service at http://127.0.0.1:{port}/", error.ToString());
+        Assert.Contains("is the platform running? (make up)", error.ToString());
+        Assert.Equal("", output.ToString());
+    }
+
+    [Fact]
+    public async Task Usage_errors_exit_with_a_non_zero_code_before_any_call()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await CauchyCli.RunAsync(["datasets", "create", "x", "--task", "fish"], output, error, _ => null, interactive: false);
+        Assert.Equal(1, code);
+        Assert.Equal("error: unknown task type 'fish'; expected one of classification, detection, segmentation", error.ToString().Trim());
+
+        code = await CauchyCli.RunAsync(["datasets", "create"], output, new StringWriter(), _ => null, interactive: false);
+        Assert.NotEqual(0, code);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
