@@ -8,7 +8,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps build test up down status bench-grpc bench-orchestrator clean format
+.PHONY: all deps build test up down status bench-grpc bench-datasets bench-orchestrator clean format
 
 all: build
 
@@ -39,6 +39,11 @@ status:
 bench-grpc: deps
 	$(DOTNET) build bench/Cauchy.Grpc.Bench -c Release -nologo -clp:NoSummary -v:q
 	$(DOTNET) bench/Cauchy.Grpc.Bench/bin/Release/net10.0/Cauchy.Grpc.Bench.dll
+
+## bench-datasets: import Fashion-MNIST through the Datasets gRPC API and stream it back from shards (docs/benchmarks.md).
+bench-datasets: deps
+	$(DOTNET) build bench/Cauchy.Datasets.Bench -c Release -nologo -clp:NoSummary -v:q
+	$(DOTNET) bench/Cauchy.Datasets.Bench/bin/Release/net10.0/Cauchy.Datasets.Bench.dll
 
 ## bench-orchestrator: SubmitJob latency, 20 concurrent clients x 10 jobs with retries (see docs/benchmarks.md).
 bench-orchestrator: deps

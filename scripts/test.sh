@@ -12,7 +12,8 @@ dotnet test cauchy-k8s.sln -c "$config" --no-build --nologo \
   --blame-hang-timeout 5m --logger "console;verbosity=minimal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-summary_lines=$(grep -E '^(Passed|Failed)! +- ' "$log" || true)
+# Parallel test runs can print two summaries on one line, so match each summary wherever it starts.
+summary_lines=$(grep -oE '(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" || true)
 passed=$(echo "$summary_lines" | grep -Eo 'Passed: +[0-9]+' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
 failed=$(echo "$summary_lines" | grep -Eo 'Failed: +[0-9]+' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
 skipped=$(echo "$summary_lines" | grep -Eo 'Skipped: +[0-9]+' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')

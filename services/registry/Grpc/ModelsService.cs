@@ -1,7 +1,110 @@
+using Cauchy.Registry.Domain;
+using Cauchy.V1;
+using Google.Protobuf;
+using Grpc.Core;
+
 namespace Cauchy.Registry.Grpc;
 
-/// <summary>
-/// The cauchy.v1.Models gRPC service: translates between the protos and the domain.
-/// Not built yet: models, versions, stages, lineage and artifacts arrive with issue 4. Until then the generated base answers every RPC with UNIMPLEMENTED.
-/// </summary>
-public sealed class ModelsService : Cauchy.V1.Models.ModelsBase;
+/// <summary>The cauchy.v1.Models gRPC service: reads the call, asks <see cref="ModelRegistry"/>, writes the answer.</summary>
+public sealed class ModelsService(ModelRegistry registry) : Models.ModelsBase
+{
+    /// <summary>Bytes per DownloadArtifact chunk message (the proto recommends at most 1 MiB).</summary>
+    public const int DownloadChunkBytes = 1024 * 1024;
+
+    public override async Task<CreateModelResponse> CreateModel(CreateModelRequest request, ServerCallContext context) =>
+        new() { Model = await registry.CreateModelAsync(request, context.CancellationToken) };
+
+    public override async Task<GetModelResponse> GetModel(GetModelRequest request, ServerCallContext context) =>
+        new() { Model = await registry.GetModelAsync(request.ModelName, context.CancellationToken) };
+
+    public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context) =>
+        registry.ListModelsAsync(request, context.CancellationToken);
+
+    public override async Task<CreateModelVersionResponse> CreateModelVersion(IAsyncStreamReader<CreateModelVersionRequest> requestStream, ServerCallContext context)
+    {
+        var header = await ReadHeaderAsync(requestStream, r => r.PayloadCase == CreateModelVersionRequest.PayloadOneofCase.Header ? r.Header : null,
+            "CreateModelVersionRequest", context.CancellationToken);
+        await using var chunks = new ChunkStream<CreateModelVersionRequest>(requestStream,
+            r => r.PayloadCase == CreateModelVersionRequest.PayloadOneofCase.Chunk ? r.Chunk : null, "CreateModelVersionRequest", context.CancellationToken);
+        var (version, existed) = await registry.CreateVersionAsync(header, chunks, context.CancellationToken);
+        return new() { ModelVersion = version, AlreadyExisted = existed };
+    }
+
+    public override async Task DownloadArtifact(DownloadArtifactRequest request, IServerStreamWriter<DownloadArtifactResponse> responseStream, ServerCallContext context)
+    {
+        var (artifact, content) = await registry.OpenArtifactAsync(request, context.CancellationToken);
+        await using (content)
+        {
+            await responseStream.WriteAsync(new DownloadArtifactResponse { Artifact = artifact }, context.CancellationToken);
+            var buffer = new byte[DownloadChunkBytes];
+            while (true)
+            {
+                var filled = 0;
+                int n;
+                while (filled < buffer.Length && (n = await content.ReadAsync(buffer.AsMemory(filled), context.CancellationToken)) > 0)
+                {
+                    filled += n;
+                }
+                if (filled == 0)
+                {
+                    break;
+                }
+                await responseStream.WriteAsync(new DownloadArtifactResponse { Chunk = ByteString.CopyFrom(buffer, 0, filled) }, context.CancellationToken);
+                if (filled < buffer.Length)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    public override async Task<GetModelVersionResponse> GetModelVersion(GetModelVersionRequest request, ServerCallContext context) =>
+        new() { ModelVersion = await registry.GetVersionAsync(request.ModelVersion, context.CancellationToken) };
+
+    public override Task<ListModelVersionsResponse> ListModelVersions(ListModelVersionsRequest request, ServerCallContext context) =>
+        registry.ListVersionsAsync(request, context.CancellationToken);
+
+    public override Task<TransitionStageResponse> TransitionStage(TransitionStageRequest request, ServerCallContext context) =>
+        registry.TransitionStageAsync(request, context.CancellationToken);
+
+    public override async Task<DeleteModelVersionResponse> DeleteModelVersion(DeleteModelVersionRequest request, ServerCallContext context)
+    {
+        await registry.DeleteVersionAsync(request.ModelVersion, context.CancellationToken);
+        return new();
+    }
+
+    public override async Task<ImportPretrainedResponse> ImportPretrained(IAsyncStreamReader<ImportPretrainedRequest> requestStream, ServerCallContext context)
+    {
+        var header = await ReadHeaderAsync(requestStream, r => r.PayloadCase == ImportPretrainedRequest.PayloadOneofCase.Header ? r.Header : null,
+            "ImportPretrainedRequest", context.CancellationToken);
+        if (header.WeightsSourceCase == ImportPretrainedHeader.WeightsSourceOneofCase.SourceUri)
+        {
+            if (await requestStream.MoveNext(context.CancellationToken))
+            {
+                throw RegistryErrors.InvalidArgument("chunk", "no message may follow a header whose weights come from source_uri.");
+            }
+            var (copied, existedBefore) = await registry.ImportPretrainedAsync(header, null, context.CancellationToken);
+            return new() { ModelVersion = copied, AlreadyExisted = existedBefore };
+        }
+        await using var chunks = new ChunkStream<ImportPretrainedRequest>(requestStream,
+            r => r.PayloadCase == ImportPretrainedRequest.PayloadOneofCase.Chunk ? r.Chunk : null, "ImportPretrainedRequest", context.CancellationToken);
+        var (version, existed) = await registry.ImportPretrainedAsync(header, chunks, context.CancellationToken);
+        return new() { ModelVersion = version, AlreadyExisted = existed };
+    }
+
+    public override Task<ListPretrainedResponse> ListPretrained(ListPretrainedRequest request, ServerCallContext context) =>
+        registry.ListPretrainedAsync(request, context.CancellationToken);
+
+    public override Task<ListVersionsByDatasetResponse> ListVersionsByDataset(ListVersionsByDatasetRequest request, ServerCallContext context) =>
+        registry.ListVersionsByDatasetAsync(request, context.CancellationToken);
+
+    private static async Task<THeader> ReadHeaderAsync<TRequest, THeader>(IAsyncStreamReader<TRequest> requests, Func<TRequest, THeader?> headerOf, string what, CancellationToken ct)
+        where THeader : class
+    {
+        if (!await requests.MoveNext(ct))
+        {
+            throw RegistryErrors.InvalidArgument("header", $"the stream ended before its first {what}, which must carry the header.");
+        }
+        return headerOf(requests.Current) ?? throw RegistryErrors.InvalidArgument("header", $"the first {what} must be a header, not a chunk.");
+    }
+}

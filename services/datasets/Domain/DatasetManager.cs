@@ -1,0 +1,157 @@
+using System.Globalization;
+using Cauchy.Datasets.Catalog;
+using Cauchy.Datasets.Import;
+using Cauchy.Datasets.Shards;
+using Cauchy.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Cauchy.Datasets.Domain;
+
+/// <summary>
+/// Everything the Datasets API does except importing: datasets, versions, statistics, manifests and shard reads,
+/// with the request checks of datasets.proto. Deleting a version first asks <see cref="IModelLineage"/>, makes the
+/// version invisible in the catalog, then deletes its objects.
+/// </summary>
+public sealed class DatasetManager(
+    IDatasetCatalog catalog,
+    DatasetImporter importer,
+    ShardReader shardReader,
+    IModelLineage lineage,
+    DatasetsOptions options,
+    TimeProvider time)
+{
+    public Task<Dataset> CreateDatasetAsync(CreateDatasetRequest request, CancellationToken cancellationToken)
+    {
+        Identifiers.ValidateDatasetId(request.DatasetId, "dataset_id");
+        if (request.TaskType == TaskType.Unspecified || !System.Enum.IsDefined(request.TaskType))
+        {
+            throw DatasetException.InvalidArgument("task_type is required: CLASSIFICATION, DETECTION or SEGMENTATION");
+        }
+        Identifiers.ValidateLabels(request.Labels, "labels");
+        var now = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+        return catalog.CreateDatasetAsync(new Dataset
+        {
+            Id = request.DatasetId,
+            DisplayName = request.DisplayName,
+            Description = request.Description,
+            TaskType = request.TaskType,
+            Labels = { request.Labels },
+            CreateTime = now,
+            UpdateTime = now,
+        }, cancellationToken);
+    }
+
+    public async Task<Dataset> GetDatasetAsync(string datasetId, CancellationToken cancellationToken)
+    {
+        Identifiers.ValidateDatasetId(datasetId, "dataset_id");
+        return await catalog.FindDatasetAsync(datasetId, cancellationToken)
+            ?? throw DatasetException.NotFound($"dataset '{datasetId}' does not exist");
+    }
+
+    public async Task<ListDatasetsResponse> ListDatasetsAsync(ListDatasetsRequest request, CancellationToken cancellationToken)
+    {
+        var size = PageToken.Size(request.PageSize);
+        var fingerprint = $"{(int)request.TaskType};{string.Join(",", request.LabelSelector.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))}";
+        var after = PageToken.Decode(request.PageToken, fingerprint);
+        var response = new ListDatasetsResponse();
+        while (response.Datasets.Count < size)
+        {
+            var batch = await catalog.ListDatasetsAsync(after, size, request.TaskType, cancellationToken);
+            foreach (var dataset in batch)
+            {
+                after = dataset.Id;
+                if (request.LabelSelector.All(p => dataset.Labels.TryGetValue(p.Key, out var v) && v == p.Value))
+                {
+                    response.Datasets.Add(dataset);
+                    if (response.Datasets.Count == size)
+                    {
+                        break;
+                    }
+                }
+            }
+            if (batch.Count < size)
+            {
+                return response;
+            }
+        }
+        response.NextPageToken = PageToken.Encode(after!, fingerprint);
+        return response;
+    }
+
+    public async Task DeleteDatasetAsync(string datasetId, bool force, CancellationToken cancellationToken)
+    {
+        Identifiers.ValidateDatasetId(datasetId, "dataset_id");
+        if (force)
+        {
+            for (var offset = 0; ; offset += 100)
+            {
+                var versions = await catalog.ListVersionsAsync(datasetId, offset, 100, cancellationToken);
+                foreach (var version in versions)
+                {
+                    await lineage.EnsureNotReferencedAsync(datasetId, version.Version.VersionId, cancellationToken);
+                }
+                if (versions.Count < 100)
+                {
+                    break;
+                }
+            }
+        }
+        var prefixes = await catalog.DeleteDatasetAsync(datasetId, force, cancellationToken);
+        foreach (var prefix in prefixes)
+        {
+            await importer.DeletePrefixAsync(prefix, CancellationToken.None);
+        }
+    }
+
+    public async Task<StoredVersion> GetVersionAsync(string datasetId, string versionId, CancellationToken cancellationToken)
+    {
+        Identifiers.ValidateDatasetId(datasetId, "dataset_id");
+        if (versionId.Length == 0)
+        {
+            throw DatasetException.InvalidArgument("version_id is required");
+        }
+        return await catalog.FindVersionAsync(datasetId, versionId, cancellationToken)
+            ?? throw DatasetException.NotFound($"dataset '{datasetId}' has no version '{versionId}'");
+    }
+
+    public async Task<ListDatasetVersionsResponse> ListVersionsAsync(ListDatasetVersionsRequest request, CancellationToken cancellationToken)
+    {
+        var size = PageToken.Size(request.PageSize);
+        await GetDatasetAsync(request.DatasetId, cancellationToken);
+        var position = PageToken.Decode(request.PageToken, request.DatasetId);
+        var offset = position is null ? 0 : int.Parse(position, CultureInfo.InvariantCulture);
+        var versions = await catalog.ListVersionsAsync(request.DatasetId, offset, size + 1, cancellationToken);
+        var response = new ListDatasetVersionsResponse();
+        response.Versions.AddRange(versions.Take(size).Select(v => v.Version));
+        if (versions.Count > size)
+        {
+            response.NextPageToken = PageToken.Encode((offset + size).ToString(CultureInfo.InvariantCulture), request.DatasetId);
+        }
+        return response;
+    }
+
+    public async Task DeleteVersionAsync(string datasetId, string versionId, CancellationToken cancellationToken)
+    {
+        await GetVersionAsync(datasetId, versionId, cancellationToken);
+        await lineage.EnsureNotReferencedAsync(datasetId, versionId, cancellationToken);
+        var prefix = await catalog.DeleteVersionAsync(datasetId, versionId, cancellationToken);
+        await importer.DeletePrefixAsync(prefix, CancellationToken.None);
+    }
+
+    /// <summary>Streams one shard in batches (see <see cref="ShardReader"/>).</summary>
+    public async IAsyncEnumerable<List<Sample>> ReadShardAsync(
+        ReadShardRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (request.StartSample < 0)
+        {
+            throw DatasetException.InvalidArgument($"start_sample is {request.StartSample}; it must not be negative");
+        }
+        var version = await GetVersionAsync(request.DatasetId, request.VersionId, cancellationToken);
+        var shard = version.Manifest.Splits.FirstOrDefault(s => s.Split == request.Split)?.Shards.FirstOrDefault(s => s.Index == request.ShardIndex)
+            ?? throw DatasetException.NotFound($"version '{request.VersionId}' has no shard {request.ShardIndex} in split {request.Split}");
+        await foreach (var batch in shardReader.ReadAsync(shard, request.StartSample, Math.Max(1, options.Shards.ReadBatchSamples), cancellationToken))
+        {
+            yield return batch;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text.RegularExpressions;
+
+namespace Cauchy.Datasets.Domain;
+
+/// <summary>The id and label rules of common.proto ("Identifiers", "Labels").</summary>
+public static partial class Identifiers
+{
+    [GeneratedRegex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial Regex DatasetIdPattern();
+
+    [GeneratedRegex("^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/)?[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$")]
+    private static partial Regex LabelKeyPattern();
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Pattern();
+
+    public static void ValidateDatasetId(string id, string field)
+    {
+        if (!DatasetIdPattern().IsMatch(id))
+        {
+            throw DatasetException.InvalidArgument(
+                $"{field} '{id}' is not a valid dataset id: 1-63 characters of [a-z0-9-], starting with a letter, not ending with '-'");
+        }
+    }
+
+    public static void ValidateVersionId(string id, string field)
+    {
+        if (!Sha256Pattern().IsMatch(id))
+        {
+            throw DatasetException.InvalidArgument($"{field} '{id}' is not a version id (64 lowercase hexadecimal characters)");
+        }
+    }
+
+    public static void ValidateLabels(IEnumerable<KeyValuePair<string, string>> labels, string field)
+    {
+        foreach (var (key, value) in labels)
+        {
+            if (!LabelKeyPattern().IsMatch(key))
+            {
+                throw DatasetException.InvalidArgument($"{field} key '{key}' is not a valid label key");
+            }
+            if (value.Length > 63)
+            {
+                throw DatasetException.InvalidArgument($"{field}['{key}'] is longer than 63 characters");
+            }
+        }
+    }
+}

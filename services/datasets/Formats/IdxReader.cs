@@ -1,0 +1,145 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Cauchy.Datasets.Domain;
+using Cauchy.V1;
+
+namespace Cauchy.Datasets.Formats;
+
+/// <summary>
+/// IDX files as in MNIST and Fashion-MNIST: <c>&lt;prefix&gt;-images-idx3-ubyte</c> (unsigned bytes, count x rows x
+/// cols) with <c>&lt;prefix&gt;-labels-idx1-ubyte</c>, each optionally gzip-compressed. The prefix "train" declares the
+/// train split, "t10k" or "test" the test split. Images are kept RAW (rows x cols grey bytes); ids are
+/// "&lt;split&gt;/&lt;index&gt;". Both files are read as streams, one sample at a time.
+/// </summary>
+public sealed class IdxReader : IDatasetFormatReader
+{
+    private const int ImagesMagic = 0x00000803;
+    private const int LabelsMagic = 0x00000801;
+
+    public DatasetFormat Format => DatasetFormat.Idx;
+
+    public TaskType TaskType => TaskType.Classification;
+
+    public SourceDataset Read(string root, IReadOnlyList<string> files, IReadOnlyList<string> classNames, IIssueSink issues)
+    {
+        var pairs = new List<(Split Split, string SplitName, string Images, string Labels)>();
+        foreach (var images in files.Where(f => BaseName(f).Contains("-images-idx3-ubyte", StringComparison.Ordinal)))
+        {
+            var name = BaseName(images);
+            var prefix = name[..name.IndexOf("-images-idx3-ubyte", StringComparison.Ordinal)];
+            var labelsName = prefix + "-labels-idx1-ubyte";
+            var labels = files.FirstOrDefault(f => BaseName(f) is var b && (b == labelsName || b == labelsName + ".gz"))
+                ?? throw DatasetException.InvalidArgument($"archive has '{images}' but no '{labelsName}[.gz]' next to it (format IDX)");
+            var split = prefix.ToLowerInvariant() switch
+            {
+                "train" => Split.Train,
+                "t10k" or "test" => Split.Test,
+                _ => Split.Unspecified,
+            };
+            pairs.Add((split, split == Split.Unspecified ? prefix : split == Split.Train ? "train" : "test", images, labels));
+        }
+        if (pairs.Count == 0)
+        {
+            throw DatasetException.InvalidArgument("archive has no '<prefix>-images-idx3-ubyte[.gz]' file (format IDX)");
+        }
+
+        var maxLabel = 0;
+        foreach (var pair in pairs)
+        {
+            using var labels = OpenLabels(root, pair.Labels, out var count);
+            var buffer = new byte[count];
+            labels.ReadExactly(buffer);
+            maxLabel = Math.Max(maxLabel, buffer.Length == 0 ? 0 : buffer.Max());
+        }
+        var names = classNames.Count > 0
+            ? classNames
+            : Enumerable.Range(0, Math.Max(10, maxLabel + 1)).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        return new SourceDataset(names, Samples(root, pairs, names.Count));
+    }
+
+    private static string BaseName(string path) => path[(path.LastIndexOf('/') + 1)..];
+
+    private static IEnumerable<SourceSample> Samples(string root, List<(Split Split, string SplitName, string Images, string Labels)> pairs, int classCount)
+    {
+        foreach (var pair in pairs)
+        {
+            using var labels = OpenLabels(root, pair.Labels, out var labelCount);
+            using var images = OpenStream(root, pair.Images);
+            var header = new byte[16];
+            ReadHeader(images, header, pair.Images);
+            var magic = BinaryPrimitives.ReadInt32BigEndian(header);
+            var count = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4));
+            var rows = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(8));
+            var cols = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(12));
+            if (magic != ImagesMagic || rows <= 0 || cols <= 0 || count < 0)
+            {
+                throw DatasetException.InvalidArgument($"'{pair.Images}' is not an IDX3 unsigned-byte file (magic 0x{magic:X8}, {rows}x{cols})");
+            }
+            if (count != labelCount)
+            {
+                throw DatasetException.InvalidArgument($"'{pair.Images}' holds {count} images but '{pair.Labels}' {labelCount} labels");
+            }
+            for (var i = 0; i < count; i++)
+            {
+                var pixels = new byte[rows * cols];
+                var label = labels.ReadByte();
+                try
+                {
+                    images.ReadExactly(pixels);
+                }
+                catch (EndOfStreamException)
+                {
+                    throw DatasetException.InvalidArgument($"'{pair.Images}' ends after {i} of its {count} images (truncated)");
+                }
+                if (label < 0)
+                {
+                    throw DatasetException.InvalidArgument($"'{pair.Labels}' ends after {i} of its {count} labels (truncated)");
+                }
+                yield return new SourceSample
+                {
+                    Id = $"{pair.SplitName}/{i}",
+                    SourceSplit = pair.Split,
+                    ImagePath = pair.Images,
+                    Image = pixels,
+                    RawShape = (cols, rows, 1),
+                    ClassId = label < classCount ? label : -1,
+                    ClassLabel = label.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                };
+            }
+        }
+    }
+
+    private static Stream OpenLabels(string root, string path, out int count)
+    {
+        var stream = OpenStream(root, path);
+        Span<byte> header = stackalloc byte[8];
+        ReadHeader(stream, header, path);
+        if (BinaryPrimitives.ReadInt32BigEndian(header) != LabelsMagic)
+        {
+            stream.Dispose();
+            throw DatasetException.InvalidArgument($"'{path}' is not an IDX1 unsigned-byte label file");
+        }
+        count = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
+        return stream;
+    }
+
+    private static void ReadHeader(Stream stream, Span<byte> header, string path)
+    {
+        try
+        {
+            stream.ReadExactly(header);
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException)
+        {
+            throw DatasetException.InvalidArgument($"'{path}' is too short for an IDX header");
+        }
+    }
+
+    private static Stream OpenStream(string root, string path)
+    {
+        Stream file = new BufferedStream(File.OpenRead(FormatPaths.Full(root, path)), 1 << 20);
+        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+            ? new BufferedStream(new GZipStream(file, CompressionMode.Decompress), 1 << 20)
+            : file;
+    }
+}

@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Cauchy.Datasets.Domain;
+using Cauchy.Datasets.Images;
+using Cauchy.Storage;
+using Cauchy.V1;
+
+namespace Cauchy.Datasets.Shards;
+
+/// <summary>
+/// Streams the samples of one shard from the object store in batches, never holding more than one batch. The
+/// shard's index (checked against its SHA-256) gives where sample <c>start</c> begins, so a resumed read seeks
+/// instead of re-reading; every record's length and CRC-32 are checked against the index before it is parsed, and a
+/// read from the first sample also checks the whole shard's SHA-256 at its end. A mismatch is DATA_LOSS.
+/// </summary>
+public sealed class ShardReader(IObjectStore store)
+{
+    private const int MaxBatchBytes = 1 << 20;
+
+    public async IAsyncEnumerable<List<Sample>> ReadAsync(
+        Shard shard, long startSample, int batchSamples, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (startSample < 0)
+        {
+            throw DatasetException.InvalidArgument($"start_sample is {startSample}; it must not be negative");
+        }
+        var index = await LoadIndexAsync(shard, cancellationToken);
+        var entries = index.Entries;
+        if (startSample > entries.Count)
+        {
+            throw DatasetException.InvalidArgument($"start_sample {startSample} is past the shard's {entries.Count} samples");
+        }
+        if (startSample == entries.Count)
+        {
+            yield break;
+        }
+
+        var offset = entries[(int)startSample].Offset;
+        var verifyWhole = startSample == 0;
+        using var shardHash = verifyWhole ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        Stream raw;
+        try
+        {
+            raw = await store.OpenReadAsync(shard.ObjectKey, offset, shard.SizeBytes - offset, cancellationToken);
+        }
+        catch (ObjectNotFoundException)
+        {
+            throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' is missing from the object store");
+        }
+        await using var stream = new BufferedStream(raw, 1 << 20);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 << 10);
+        var lengthBytes = new byte[10];
+        try
+        {
+            var batch = new List<Sample>(batchSamples);
+            var batchBytes = 0;
+            for (var i = (int)startSample; i < entries.Count; i++)
+            {
+                var entry = entries[i];
+                var prefixLength = await ReadVarintAsync(stream, lengthBytes, shard.ObjectKey, cancellationToken);
+                var length = DecodeVarint(lengthBytes);
+                if (length != entry.Length)
+                {
+                    throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' record {i} is {length} bytes but its index says {entry.Length}");
+                }
+                if (buffer.Length < length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(length);
+                }
+                try
+                {
+                    await stream.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken);
+                }
+                catch (EndOfStreamException)
+                {
+                    throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' ends inside record {i} (truncated)");
+                }
+                var body = buffer.AsSpan(0, length);
+                if (Crc32.Compute(body) != entry.Crc32)
+                {
+                    throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' record {i} fails its CRC-32 check (corrupted)");
+                }
+                shardHash?.AppendData(lengthBytes, 0, prefixLength);
+                shardHash?.AppendData(body);
+                batch.Add(Sample.Parser.ParseFrom(body));
+                batchBytes += length;
+                if (batch.Count >= batchSamples || batchBytes >= MaxBatchBytes)
+                {
+                    yield return batch;
+                    batch = new List<Sample>(batchSamples);
+                    batchBytes = 0;
+                }
+            }
+            if (shardHash is not null && Convert.ToHexStringLower(shardHash.GetHashAndReset()) != shard.Sha256)
+            {
+                throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' does not match its sha256 {shard.Sha256} (corrupted)");
+            }
+            if (batch.Count > 0)
+            {
+                yield return batch;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<ShardIndex> LoadIndexAsync(Shard shard, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            await using var stream = await store.OpenReadAsync(shard.IndexObjectKey, cancellationToken: cancellationToken);
+            using var memory = new MemoryStream(checked((int)Math.Max(0, shard.IndexSizeBytes)));
+            await stream.CopyToAsync(memory, cancellationToken);
+            bytes = memory.ToArray();
+        }
+        catch (ObjectNotFoundException)
+        {
+            throw DatasetException.DataLoss($"shard index '{shard.IndexObjectKey}' is missing from the object store");
+        }
+        if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != shard.IndexSha256)
+        {
+            throw DatasetException.DataLoss($"shard index '{shard.IndexObjectKey}' does not match its sha256 (corrupted)");
+        }
+        return ShardIndex.Parse(bytes, shard.IndexObjectKey);
+    }
+
+    private static async Task<int> ReadVarintAsync(Stream stream, byte[] into, string key, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            var read = await stream.ReadAsync(into.AsMemory(i, 1), cancellationToken);
+            if (read == 0)
+            {
+                throw DatasetException.DataLoss($"shard '{key}' ends before its last record (truncated)");
+            }
+            if ((into[i] & 0x80) == 0)
+            {
+                return i + 1;
+            }
+        }
+        throw DatasetException.DataLoss($"shard '{key}' has a record length that is not a valid varint");
+    }
+
+    private static int DecodeVarint(byte[] bytes)
+    {
+        var value = 0;
+        for (var i = 0; i < 5; i++)
+        {
+            value |= (bytes[i] & 0x7F) << (7 * i);
+            if ((bytes[i] & 0x80) == 0)
+            {
+                break;
+            }
+        }
+        return value;
+    }
+}

@@ -1,0 +1,25 @@
+using Cauchy.Data;
+using Cauchy.Registry.Data;
+using Cauchy.Registry.Domain;
+using Cauchy.Storage;
+
+namespace Cauchy.Registry;
+
+/// <summary>The registry's wiring: its database, the object store, the domain.</summary>
+public static class RegistryExtensions
+{
+    public static WebApplicationBuilder AddRegistry(this WebApplicationBuilder builder)
+    {
+        // Embedded default: artifacts next to the database, under the service's data folder.
+        if (string.IsNullOrEmpty(builder.Configuration["Storage:Local:Root"]))
+        {
+            builder.Configuration["Storage:Local:Root"] = Path.Combine(ServiceDatabaseExtensions.DataRoot(builder.Configuration), "objects");
+        }
+        builder.AddServiceDatabase<RegistryDbContext>("registry");
+        builder.Services.AddObjectStore(builder.Configuration);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ArtifactUris>();
+        builder.Services.AddSingleton<ModelRegistry>();
+        return builder;
+    }
+}
