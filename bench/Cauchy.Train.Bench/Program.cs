@@ -1,0 +1,36 @@
+using System.Globalization;
+using Cauchy.Torch;
+using Cauchy.Torch.Data;
+using Cauchy.Train.Bench;
+
+// make bench-train: images/s of our engine and of PyTorch (same libtorch, batch, threads, data, work per step) for the
+// small CNN and ResNet-18 (small-image stem) on Fashion-MNIST, in one run, then a resident-memory trace of the small
+// CNN. make bench-train-accuracy (--accuracy): the small CNN's test accuracy after 3 epochs (fails below 0.91).
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+BenchOptions options = BenchOptions.Parse(args);
+torch.set_num_threads(options.Threads);
+ImageSample[] train = FashionMnist.Load(train: true);
+Console.WriteLine($"train-bench: {Environment.ProcessorCount} cores, {options.Threads} libtorch thread(s), Fashion-MNIST {train.Length} training images");
+
+if (options.Accuracy)
+{
+    return AccuracyRun.Run(train, options.Epochs) ? 0 : 1;
+}
+
+var ratios = new Dictionary<string, double>();
+foreach ((string model, int steps, int batch) in new[] { ("small_cnn", options.SmallCnnSteps, options.SmallCnnBatch), ("resnet18", options.ResNetSteps, options.ResNetBatch) })
+{
+    double ours = EngineRuns.Throughput(model, train, steps, batch);
+    double theirs = PyTorchRun.Throughput(model, steps, batch, options.Threads);
+    ratios[model] = ours / theirs;
+    Console.WriteLine($"{model}: batch {batch}, {steps} timed steps: ours {ours:F1} images/s, PyTorch {theirs:F1} images/s, ratio {ours / theirs:F3}");
+}
+
+if (options.RssSteps > 0)
+{
+    RssTrace.Run(train, options.RssSteps, options.RssEvery, options.SmallCnnBatch);
+}
+
+Console.WriteLine($"train small_cnn_ratio_vs_pytorch={ratios["small_cnn"]:F3} resnet18_ratio_vs_pytorch={ratios["resnet18"]:F3}");
+return 0;
