@@ -5,11 +5,14 @@ namespace Cauchy.Train.Bench;
 /// <summary>Command-line options; every figure in docs/benchmarks.md names the options it ran with.</summary>
 internal sealed record BenchOptions
 {
-    public int SmallCnnSteps { get; init; } = 200;
+    public int SmallCnnSteps { get; init; } = 100;
 
     public int SmallCnnBatch { get; init; } = 128;
 
-    public int ResNetSteps { get; init; } = 20;
+    public int ResNetSteps { get; init; } = 10;
+
+    /// <summary>Ours-then-PyTorch pairs per model; the median ratio is reported.</summary>
+    public int Rounds { get; init; } = 1;
 
     public int ResNetBatch { get; init; } = 32;
 
@@ -21,10 +24,18 @@ internal sealed record BenchOptions
 
     public int RssEvery { get; init; } = 250;
 
+    /// <summary>Batch size of the memory trace (smaller than the throughput batch so 5,000 steps fit in minutes).</summary>
+    public int RssBatch { get; init; } = 32;
+
     /// <summary>Run only the 3-epoch accuracy check (small CNN, full test set, fails below 0.91).</summary>
     public bool Accuracy { get; init; }
 
     public int Epochs { get; init; } = 3;
+
+    public int AccuracyBatch { get; init; } = 64;
+
+    /// <summary>Random horizontal flips in the accuracy run (1) or none (0).</summary>
+    public int Flip { get; init; }
 
     public static BenchOptions Parse(string[] args)
     {
@@ -51,9 +62,13 @@ internal sealed record BenchOptions
                 "--resnet-steps" => options with { ResNetSteps = value },
                 "--resnet-batch" => options with { ResNetBatch = value },
                 "--threads" => options with { Threads = value },
+                "--rounds" => options with { Rounds = value },
                 "--rss-steps" => options with { RssSteps = value },
                 "--rss-every" => options with { RssEvery = value },
+                "--rss-batch" => options with { RssBatch = value },
                 "--epochs" => options with { Epochs = value },
+                "--accuracy-batch" => options with { AccuracyBatch = value },
+                "--flip" => options with { Flip = value },
                 _ => throw new ArgumentException($"unknown option {name}; see docs/benchmarks.md"),
             };
         }
