@@ -24,8 +24,11 @@ internal static class EngineRuns
     internal static DataLoader<ImageSample> TrainLoader(ImageSample[] train, int batch) =>
         new(train, s => s, new DataLoaderOptions { BatchSize = batch, Seed = 1, DropLast = true, Workers = 1, Augmentation = Normalise });
 
-    /// <summary>Images per second over <paramref name="steps"/> timed steps after a short warm-up.</summary>
-    internal static double Throughput(string architecture, ImageSample[] train, int steps, int batch)
+    /// <summary>
+    /// Images per second over <paramref name="steps"/> timed steps after a short warm-up, with where the time went:
+    /// the share spent waiting for the loader, and managed bytes allocated per step (all threads, loader included).
+    /// </summary>
+    internal static (double ImagesPerSecond, double DataWaitShare, double AllocatedPerStep) Throughput(string architecture, ImageSample[] train, int steps, int batch)
     {
         Trainer trainer = NewTrainer(architecture, out var model);
         using (model)
@@ -33,20 +36,25 @@ internal static class EngineRuns
         {
             DataLoader<ImageSample> loader = TrainLoader(train, batch);
             Train(trainer, loader, WarmupSteps);
+            long allocated = GC.GetTotalAllocatedBytes(precise: true);
             var clock = Stopwatch.StartNew();
-            Train(trainer, loader, steps);
-            return steps * (double)batch / clock.Elapsed.TotalSeconds;
+            TimeSpan wait = Train(trainer, loader, steps);
+            double seconds = clock.Elapsed.TotalSeconds;
+            return (steps * (double)batch / seconds, wait.TotalSeconds / seconds, (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)steps);
         }
     }
 
-    /// <summary>Trains <paramref name="steps"/> steps across epoch boundaries.</summary>
-    internal static void Train(Trainer trainer, DataLoader<ImageSample> loader, int steps)
+    /// <summary>Trains <paramref name="steps"/> steps across epoch boundaries; returns the time spent waiting for data.</summary>
+    internal static TimeSpan Train(Trainer trainer, DataLoader<ImageSample> loader, int steps)
     {
         long target = trainer.Step + steps;
+        TimeSpan wait = TimeSpan.Zero;
         while (trainer.Step < target)
         {
-            trainer.TrainEpoch(loader, maxSteps: (int)(target - trainer.Step));
+            wait += trainer.TrainEpoch(loader, maxSteps: (int)(target - trainer.Step)).DataWait;
         }
+
+        return wait;
     }
 
     /// <summary>VmRSS and VmHWM (peak) of this process in MiB, from /proc/self/status.</summary>

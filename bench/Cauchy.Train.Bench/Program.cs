@@ -24,10 +24,11 @@ foreach ((string model, int steps, int batch) in new[] { ("small_cnn", options.S
     var roundRatios = new List<double>();
     for (int round = 1; round <= Math.Max(1, options.Rounds); round++)
     {
-        double ours = EngineRuns.Throughput(model, train, steps, batch);
+        (double ours, double waitShare, double allocated) = EngineRuns.Throughput(model, train, steps, batch);
         double theirs = PyTorchRun.Throughput(model, steps, batch, options.Threads);
         roundRatios.Add(ours / theirs);
-        Console.WriteLine($"{model} round {round}: batch {batch}, {steps} timed steps: ours {ours:F1} images/s, PyTorch {theirs:F1} images/s, ratio {ours / theirs:F3}");
+        Console.WriteLine($"{model} round {round}: batch {batch}, {steps} timed steps: ours {ours:F1} images/s, PyTorch {theirs:F1} images/s, ratio {ours / theirs:F3}"
+            + $" (ours: {waitShare:P1} of the time waiting for data, {allocated / 1024:F0} KiB managed allocation per step)");
     }
 
     roundRatios.Sort();

@@ -114,6 +114,7 @@ public sealed class TrainerTests : IDisposable
         Assert.All(perEpoch.Steps, p => Assert.True(p.SamplesPerSecond > 0 && double.IsFinite(p.Loss)));
         // Epochs 0 and 1 complete (20 samples each); the step limit cuts epoch 2 after two batches.
         Assert.Equal([(0, 20L, true), (1, 20L, true), (2, 12L, false)], perEpoch.Epochs.Select(e => (e.Epoch, e.Samples, e.Completed)));
+        Assert.All(perEpoch.Epochs, e => Assert.InRange(e.DataWait, TimeSpan.Zero, e.Elapsed));
     }
 
     [Fact]

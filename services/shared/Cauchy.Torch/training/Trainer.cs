@@ -84,8 +84,10 @@ public sealed class Trainer
         long samplesSinceReport = 0;
         int steps = 0;
         bool completed = true;
+        TimeSpan dataWait = TimeSpan.Zero, stepEnd = TimeSpan.Zero;
         foreach (Batch batch in loader.Epoch(epoch, Position.Batch))
         {
+            dataWait += clock.Elapsed - stepEnd;
             using (batch)
             {
                 if (steps == maxSteps || cancellationToken.IsCancellationRequested)
@@ -118,10 +120,15 @@ public sealed class Trainer
                     SaveCheckpoint(endOfEpoch: false);
                 }
             }
+
+            stepEnd = clock.Elapsed;
         }
 
         var metrics = new EpochMetrics(
-            epoch, Mean(epochLossSum, epochSamples), Mean(epochTop1, epochSamples), Mean(epochTop5, epochSamples), epochSamples, steps, clock.Elapsed, completed);
+            epoch, Mean(epochLossSum, epochSamples), Mean(epochTop1, epochSamples), Mean(epochTop5, epochSamples), epochSamples, steps, clock.Elapsed, completed)
+        {
+            DataWait = dataWait,
+        };
         if (completed)
         {
             if (Options.ScheduleInterval == ScheduleInterval.Epoch)
