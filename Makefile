@@ -8,7 +8,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps build test up down status bench-grpc bench-datasets bench-orchestrator clean format
+.PHONY: all deps build test up down status bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy
 
 all: build
 
@@ -49,6 +49,18 @@ bench-datasets: deps
 bench-orchestrator: deps
 	$(DOTNET) build bench/Cauchy.Orchestrator.Bench -c Release -nologo -clp:NoSummary -v:q
 	$(DOTNET) bench/Cauchy.Orchestrator.Bench/bin/Release/net10.0/Cauchy.Orchestrator.Bench.dll
+
+## bench-train: our engine against PyTorch (same libtorch) training the small CNN and ResNet-18 on Fashion-MNIST,
+## then a resident-memory trace; ends with "train small_cnn_ratio_vs_pytorch=.. resnet18_ratio_vs_pytorch=..".
+## Options: make bench-train BENCH_TRAIN_ARGS="--rss-steps 5000" (see docs/benchmarks.md).
+bench-train: deps
+	$(DOTNET) build bench/Cauchy.Train.Bench -c Release -nologo -clp:NoSummary -v:q
+	$(DOTNET) bench/Cauchy.Train.Bench/bin/Release/net10.0/Cauchy.Train.Bench.dll $(BENCH_TRAIN_ARGS)
+
+## bench-train-accuracy: the small CNN's Fashion-MNIST test accuracy after 3 epochs on the CPU; fails below 0.91.
+bench-train-accuracy: deps
+	$(DOTNET) build bench/Cauchy.Train.Bench -c Release -nologo -clp:NoSummary -v:q
+	$(DOTNET) bench/Cauchy.Train.Bench/bin/Release/net10.0/Cauchy.Train.Bench.dll --accuracy
 
 format:
 	$(DOTNET) format $(SLN)

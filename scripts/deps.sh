@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 # stopped), dataset-fashion-mnist (IDX files for the datasets tests and `make bench-datasets`).
 apt_packages=(prometheus cmake g++ libtorch-dev libopencv-dev python3-torch python3-torchvision postgresql dataset-fashion-mnist)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
+
+# Fashion-MNIST's IDX files (Cauchy.Torch's training tests and make bench-train); a duplicate entry is harmless.
+apt_packages+=(dataset-fashion-mnist)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

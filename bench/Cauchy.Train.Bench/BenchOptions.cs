@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Cauchy.Train.Bench;
+
+/// <summary>Command-line options; every figure in docs/benchmarks.md names the options it ran with.</summary>
+internal sealed record BenchOptions
+{
+    public int SmallCnnSteps { get; init; } = 100;
+
+    public int SmallCnnBatch { get; init; } = 128;
+
+    public int ResNetSteps { get; init; } = 10;
+
+    /// <summary>Ours-then-PyTorch pairs per model; the median ratio is reported.</summary>
+    public int Rounds { get; init; } = 1;
+
+    public int ResNetBatch { get; init; } = 32;
+
+    /// <summary>libtorch intra-op threads, ours and PyTorch's alike.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Small-CNN steps for the resident-memory trace; 0 skips it.</summary>
+    public int RssSteps { get; init; } = 1000;
+
+    public int RssEvery { get; init; } = 250;
+
+    /// <summary>Batch size of the memory trace (smaller than the throughput batch so 5,000 steps fit in minutes).</summary>
+    public int RssBatch { get; init; } = 32;
+
+    /// <summary>Run only the 3-epoch accuracy check (small CNN, full test set, fails below 0.91).</summary>
+    public bool Accuracy { get; init; }
+
+    public int Epochs { get; init; } = 3;
+
+    public int AccuracyBatch { get; init; } = 64;
+
+    /// <summary>Random horizontal flips in the accuracy run (1) or none (0).</summary>
+    public int Flip { get; init; }
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            if (name == "--accuracy")
+            {
+                options = options with { Accuracy = true };
+                continue;
+            }
+
+            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int value))
+            {
+                throw new ArgumentException($"{name} needs a non-negative whole number");
+            }
+
+            i++;
+            options = name switch
+            {
+                "--small-steps" => options with { SmallCnnSteps = value },
+                "--small-batch" => options with { SmallCnnBatch = value },
+                "--resnet-steps" => options with { ResNetSteps = value },
+                "--resnet-batch" => options with { ResNetBatch = value },
+                "--threads" => options with { Threads = value },
+                "--rounds" => options with { Rounds = value },
+                "--rss-steps" => options with { RssSteps = value },
+                "--rss-every" => options with { RssEvery = value },
+                "--rss-batch" => options with { RssBatch = value },
+                "--epochs" => options with { Epochs = value },
+                "--accuracy-batch" => options with { AccuracyBatch = value },
+                "--flip" => options with { Flip = value },
+                _ => throw new ArgumentException($"unknown option {name}; see docs/benchmarks.md"),
+            };
+        }
+
+        return options;
+    }
+}
