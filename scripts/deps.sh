@@ -8,12 +8,10 @@ cd "$(dirname "$0")/.."
 # cmake/g++/libtorch-dev/libopencv-dev (Cauchy.Torch's native shim), python3-torch and python3-torchvision
 # (PyTorch and torchvision on the same libtorch, to regenerate the parity reference values), postgresql (a
 # throwaway server per test collection, see tests/Cauchy.Testing; the cluster Debian creates is not used and is
-# stopped), dataset-fashion-mnist (IDX files for the datasets tests and `make bench-datasets`).
+# stopped), dataset-fashion-mnist (IDX files for the datasets and training tests,
+# `make bench-datasets` and `make bench-train`).
 apt_packages=(prometheus cmake g++ libtorch-dev libopencv-dev python3-torch python3-torchvision postgresql dataset-fashion-mnist)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
-
-# Fashion-MNIST's IDX files (Cauchy.Torch's training tests and make bench-train); a duplicate entry is harmless.
-apt_packages+=(dataset-fashion-mnist)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
