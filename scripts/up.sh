@@ -29,6 +29,15 @@ if [ "${1:-}" = "--status" ]; then
 fi
 
 config="${1:-Release}"
+# Each service finds the others through Services:<Name>:Address; point them at this platform's (offset) ports.
+peers=()
+for s in "${CAUCHY_SERVICES[@]}"; do
+  read -r name dir asm port <<<"$s"
+  key=$(echo "$name" | tr '[:lower:]' '[:upper:]')
+  peers+=("CAUCHY_SERVICES__${key}__ADDRESS=http://127.0.0.1:$((port + PORT_OFFSET))")
+done
+# The orchestrator's gRPC service is Jobs; clients may name it either way.
+peers+=("CAUCHY_SERVICES__JOBS__ADDRESS=http://127.0.0.1:$((50052 + PORT_OFFSET))")
 started=()
 for s in "${CAUCHY_SERVICES[@]}"; do
   read -r name dir asm port <<<"$s"; port=$((port + PORT_OFFSET))
@@ -44,7 +53,7 @@ for s in "${CAUCHY_SERVICES[@]}"; do
       echo "up: port $p ($name) is already in use by another process; stop it or set CAUCHY_PORT_OFFSET" >&2; exit 1
     fi
   done
-  CAUCHY_GRPC__PORT="$port" CAUCHY_DATA__ROOT="$RUN_DIR/data/$name" \
+  env "${peers[@]}" CAUCHY_GRPC__PORT="$port" CAUCHY_DATA__ROOT="$RUN_DIR/data/$name" \
     nohup dotnet "$dll" >"$RUN_DIR/logs/$name.log" 2>&1 &
   echo $! >"$pidfile"
   started+=("$name")

@@ -49,7 +49,8 @@ public static class JobsCommands
                 deadline: c.Deadline(),
                 cancellationToken: ct);
             var verb = parse.GetValue(dryRun) ? "validated (dry run)" : response.AlreadyExisted ? "already submitted" : "submitted";
-            c.Out.Done($"job/{(response.Job.Id.Length == 0 ? "(none)" : response.Job.Id)} {verb}", response.Job);
+            var name = response.Job.Id.Length == 0 ? "job" : $"job/{response.Job.Id}";
+            c.Out.Done($"{name} {verb}: {response.Job.Spec.Model.Architecture} on {response.Job.Spec.Dataset.DatasetId}@{response.Job.Spec.Dataset.VersionId}", response.Job);
         });
         return command;
     }
