@@ -44,6 +44,7 @@ public static class ServiceDefaultsExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
 
+        AddAppSettingsBesideAssembly(builder.Configuration, builder.Environment.ContentRootPath, AppContext.BaseDirectory);
         AddCauchyEnvironmentVariables(builder.Configuration);
         AddConsoleLogging(builder.Logging, builder.Configuration);
 
@@ -109,6 +110,30 @@ public static class ServiceDefaultsExtensions
     public static TBuilder RequireHttpPort<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(HttpPortEndpointMetadata.Instance);
+
+    /// <summary>
+    /// ASP.NET Core reads appsettings.json from the content root, which is the working directory: `make up` starts
+    /// services from the repository root and tests from a data folder, where the service's own file is not. When the
+    /// content root has no appsettings.json, the one shipped beside the service's assembly is added as the lowest
+    /// source, so environment variables and the command line still override it.
+    /// </summary>
+    public static IConfigurationBuilder AddAppSettingsBesideAssembly(IConfigurationBuilder configuration, string contentRoot, string assemblyDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var own = Path.Combine(assemblyDirectory, "appsettings.json");
+        if (!File.Exists(own) || File.Exists(Path.Combine(contentRoot, "appsettings.json")))
+        {
+            return configuration;
+        }
+
+        configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = "appsettings.json",
+            Optional = true,
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetFullPath(assemblyDirectory)),
+        });
+        return configuration;
+    }
 
     /// <summary>
     /// Adds the <c>CAUCHY_</c> environment variables just before the command line, so they override
