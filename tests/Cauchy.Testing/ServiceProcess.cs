@@ -187,8 +187,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>A port whose +1000 neighbour (the HTTP port) is free too, both below the ephemeral range.</summary>
-    private static int FreeServicePort()
+    /// <summary>A gRPC port whose +1000 neighbour (the HTTP port) is free too, both below the ephemeral range.</summary>
+    public static int FreeServicePort()
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Cauchy.Testing;
 using Cauchy.V1;
@@ -8,29 +7,25 @@ using Grpc.Net.Client;
 namespace Cauchy.Datasets.Tests.Support;
 
 /// <summary>
-/// A Cauchy service (datasets, or the registry for lineage tests) as its own process: <c>dotnet services/&lt;name&gt;/bin/&lt;Config&gt;/net10.0/Cauchy.&lt;Name&gt;.dll</c>
-/// (built with this test project), configured by CAUCHY_ environment variables, on a free port, with a data folder
-/// that survives restarts until disposed.
+/// A Cauchy service (datasets, or the registry for lineage tests) as its own process, through
+/// <see cref="ServiceProcess"/>: configured by CAUCHY_ environment variables, on a free port, with a data folder that
+/// survives restarts (kill, then start again) until disposed. Ready once a real gRPC call succeeds.
 /// </summary>
 public sealed class CauchyServiceProcess : IAsyncDisposable
 {
-    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _earlierOutput = new();
     private readonly Dictionary<string, string> _environment;
-    private Process? _process;
-
     private readonly string _service;
+    private ServiceProcess? _process;
 
     /// <param name="service">The folder under services/ whose Cauchy.&lt;Name&gt;.dll to run: "datasets", or "registry" for lineage tests.</param>
     public CauchyServiceProcess(IReadOnlyDictionary<string, string>? extraEnvironment = null, string service = "datasets")
     {
         _service = service;
         DataRoot = TempDirectory.Create("cauchy-datasets-service");
-        Port = FreePort.OutsideEphemeralRange();
+        Port = ServiceProcess.FreeServicePort();
         _environment = new Dictionary<string, string>
         {
-            ["CAUCHY_GRPC__PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["CAUCHY_HTTP__PORT"] = FreePort.OutsideEphemeralRange().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["CAUCHY_DATA__ROOT"] = DataRoot,
             ["CAUCHY_STORAGE__LOCAL__ROOT"] = ObjectsRoot,
             ["CAUCHY_DATASETS__ALLOWEDFILEROOTS__0"] = Path.Combine(DataRoot, "incoming"),
             ["CAUCHY_RESILIENCE__DEFAULTDEADLINESECONDS"] = "10",
@@ -48,41 +43,16 @@ public sealed class CauchyServiceProcess : IAsyncDisposable
 
     public string ObjectsRoot => Path.Combine(DataRoot, "objects");
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    /// <summary>Everything the service printed, over every start.</summary>
+    public string Output => _earlierOutput + (_process?.Output ?? "");
 
     public GrpcChannel CreateChannel() => GrpcChannel.ForAddress($"http://127.0.0.1:{Port}");
 
-    public static string ServiceDll(string service = "datasets")
-    {
-        var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd('/')) ?? "Release");
-        var assembly = "Cauchy." + char.ToUpperInvariant(service[0]) + service[1..] + ".dll";
-        var path = Path.Combine(RepositoryRoot.Find(), "services", service, "bin", configuration, "net10.0", assembly);
-        return File.Exists(path) ? path : throw new FileNotFoundException($"build the {service} service first: {path}");
-    }
-
-    /// <summary>Starts the process and waits (up to 90 s) until it answers gRPC health checks (datasets: ListDatasets).</summary>
+    /// <summary>Starts the process and waits (up to 90 s) until a real call answers (datasets: ListDatasets).</summary>
     public async Task StartAsync()
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(ServiceDll(_service));
-        foreach (var (key, value) in _environment)
-        {
-            info.Environment[key] = value;
-        }
-        _process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start the {_service} service");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        var assembly = "Cauchy." + char.ToUpperInvariant(_service[0]) + _service[1..];
+        _process = await ServiceProcess.StartAsync(_service, assembly, _environment, DataRoot, Port);
 
         using var channel = CreateChannel();
         Func<DateTime, Task> probe = _service == "datasets"
@@ -110,29 +80,18 @@ public sealed class CauchyServiceProcess : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown code runs, as when a node dies.</summary>
     public async Task KillAsync()
     {
-        if (_process is { HasExited: false })
+        if (_process is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_output)
-        {
-            _output.AppendLine(line);
+            await _process.KillAsync();
+            _earlierOutput.Append(_process.Output);
+            await _process.DisposeAsync();
+            _process = null;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
-        _process?.Dispose();
         TempDirectory.Delete(DataRoot);
     }
 }
