@@ -1,6 +1,7 @@
 using System.Net;
 using Amazon.S3;
 using Cauchy.Storage.Tests.Support;
+using Cauchy.Testing;
 using Xunit;
 
 namespace Cauchy.Storage.Tests;
@@ -21,8 +22,8 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
 
     protected override async Task<IObjectStore> CreateStoreAsync()
     {
-        var options = server.Options(await server.CreateBucketAsync());
-        return new S3ObjectStore(server.Client(options, _handler), options, ownsClient: true);
+        var options = server.TestOptions(await server.CreateBucketAsync());
+        return new S3ObjectStore(S3rverStores.Client(options, _handler), options, ownsClient: true);
     }
 
     // Every multipart upload that was started and not completed must have been aborted.

@@ -45,7 +45,14 @@ public sealed class S3rverFixture : IAsyncLifetime
         start.ArgumentList.Add("--openssl-legacy-provider");
         start.ArgumentList.Add("server.js");
         start.ArgumentList.Add(_dataDirectory);
-        _server = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
+        try
+        {
+            _server = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception exception)
+        {
+            throw new InvalidOperationException($"node could not be started ({exception.Message}): install Node.js and run `make deps`.", exception);
+        }
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var line = await _server.StandardOutput.ReadLineAsync(timeout.Token);
         if (line is null || !line.StartsWith("listening ", StringComparison.Ordinal))

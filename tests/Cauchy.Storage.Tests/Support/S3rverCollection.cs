@@ -1,3 +1,4 @@
+using Cauchy.Testing;
 using Xunit;
 
 namespace Cauchy.Storage.Tests.Support;
