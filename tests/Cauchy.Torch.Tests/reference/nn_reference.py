@@ -11,6 +11,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 
+from torch_zoo import SmallCnn, SmallStemResNet
+
 torch.set_num_threads(1)
 
 
@@ -106,57 +108,6 @@ losses = {
     "mse": loss_case(lambda x, t: F.mse_loss(x, t), randn(13, 4, 3), regression_target),
     "mse_sum": loss_case(lambda x, t: F.mse_loss(x, t, reduction="sum"), randn(13, 4, 3), regression_target),
 }
-
-
-class SmallCnn(nn.Module):
-    """The zoo's small_cnn, as the C# SmallCnn defines it."""
-
-    def __init__(self, in_channels=1, num_classes=10, dropout=0.25):
-        super().__init__()
-        self.conv1 = nn.Conv2d(in_channels, 32, 3, padding=1)
-        self.bn1 = nn.BatchNorm2d(32)
-        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
-        self.bn2 = nn.BatchNorm2d(64)
-        self.fc1 = nn.Linear(64 * 7 * 7, 128)
-        self.dropout = nn.Dropout(dropout)
-        self.fc2 = nn.Linear(128, num_classes)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
-        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)
-        x = F.relu(self.fc1(torch.flatten(x, 1)))
-        return self.fc2(self.dropout(x))
-
-
-class SmallStemResNet(torchvision.models.resnet.ResNet):
-    """torchvision's ResNet with the small-image stem (3x3 stride-1 conv1, no max-pool) built in place of the
-    ImageNet stem, before torchvision's init loop, as the C# ResNet builds it; torchvision's _make_layer and
-    forward are reused unchanged."""
-
-    def __init__(self, layers, in_channels, num_classes):
-        nn.Module.__init__(self)
-        block = torchvision.models.resnet.BasicBlock
-        self._norm_layer = nn.BatchNorm2d
-        self.inplanes = 64
-        self.dilation = 1
-        self.groups = 1
-        self.base_width = 64
-        self.conv1 = nn.Conv2d(in_channels, self.inplanes, kernel_size=3, stride=1, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(self.inplanes)
-        self.relu = nn.ReLU(inplace=True)
-        self.maxpool = nn.Identity()
-        self.layer1 = self._make_layer(block, 64, layers[0])
-        self.layer2 = self._make_layer(block, 128, layers[1], stride=2)
-        self.layer3 = self._make_layer(block, 256, layers[2], stride=2)
-        self.layer4 = self._make_layer(block, 512, layers[3], stride=2)
-        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(512, num_classes)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.constant_(m.weight, 1)
-                nn.init.constant_(m.bias, 0)
 
 
 def resnet_small_stem(in_channels, num_classes):

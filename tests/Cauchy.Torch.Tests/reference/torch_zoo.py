@@ -1,6 +1,6 @@
 """The zoo models and the Fashion-MNIST reader as PyTorch code, shared by fashion_mnist_reference.py and
 bench/Cauchy.Train.Bench/train_bench.py. The classes mirror the C# zoo (same modules, same construction order, so
-the same seed gives the same initial weights; nn_reference.py checks that)."""
+the same seed gives the same initial weights; nn_reference.py records them for the C# tests)."""
 import gzip
 import os
 import struct
