@@ -14,10 +14,6 @@ public static class Extensions
     /// <summary>The orchestrator's own parts: its database, the job queue, the lease reaper, the datasets and registry clients, and its gauges.</summary>
     public static IHostApplicationBuilder AddOrchestratorServices(this IHostApplicationBuilder builder)
     {
-        // The platform's default addresses, for when neither configuration nor the environment names them
-        // (appsettings.json is read from the content root, which is the working directory, not the binary's folder).
-        DefaultAddress(builder.Configuration, "Datasets", "http://127.0.0.1:50051");
-        DefaultAddress(builder.Configuration, "Registry", "http://127.0.0.1:50055");
         builder.AddServiceDatabase<OrchestratorDbContext>("orchestrator");
         var options = builder.Configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
         options.Validate();
@@ -32,14 +28,5 @@ public static class Extensions
         builder.Services.AddHostedService<LeaseReaper>();
         builder.Services.AddSingleton<JobGauges>();
         return builder;
-    }
-
-    private static void DefaultAddress(IConfiguration configuration, string service, string address)
-    {
-        var key = GrpcServiceClientFactory.AddressKey(service);
-        if (string.IsNullOrWhiteSpace(configuration[key]))
-        {
-            configuration[key] = address;
-        }
     }
 }
