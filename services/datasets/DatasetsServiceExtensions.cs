@@ -21,13 +21,6 @@ public static class DatasetsServiceExtensions
         }
         builder.Services.AddSingleton(options);
 
-        // Embedded default: shards under the service's data folder (not the working directory, which is the
-        // repository root under make up).
-        if (string.IsNullOrEmpty(builder.Configuration["Storage:Local:Root"]))
-        {
-            builder.Configuration["Storage:Local:Root"] = Path.Combine(ServiceDatabaseExtensions.DataRoot(builder.Configuration), "objects");
-        }
-
         builder.AddServiceDatabase<DatasetsDbContext>("datasets");
         builder.Services.AddObjectStore(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);

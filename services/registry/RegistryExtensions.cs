@@ -10,11 +10,6 @@ public static class RegistryExtensions
 {
     public static WebApplicationBuilder AddRegistry(this WebApplicationBuilder builder)
     {
-        // Embedded default: artifacts next to the database, under the service's data folder.
-        if (string.IsNullOrEmpty(builder.Configuration["Storage:Local:Root"]))
-        {
-            builder.Configuration["Storage:Local:Root"] = Path.Combine(ServiceDatabaseExtensions.DataRoot(builder.Configuration), "objects");
-        }
         builder.AddServiceDatabase<RegistryDbContext>("registry");
         builder.Services.AddObjectStore(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);

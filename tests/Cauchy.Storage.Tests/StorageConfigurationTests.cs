@@ -43,6 +43,28 @@ public sealed class StorageConfigurationTests
     }
 
     [Fact]
+    public void Without_a_local_root_the_store_lives_in_the_services_data_folder()
+    {
+        var dataRoot = Path.Combine(Path.GetTempPath(), $"cauchy-data-{Guid.NewGuid():N}");
+        try
+        {
+            using var provider = new ServiceCollection()
+                .AddObjectStore(Configuration(("Data:Root", dataRoot)))
+                .BuildServiceProvider();
+
+            var store = Assert.IsType<LocalObjectStore>(provider.GetRequiredService<IObjectStore>());
+            Assert.Equal(Path.GetFullPath(Path.Combine(dataRoot, "objects")), store.Root);
+        }
+        finally
+        {
+            if (Directory.Exists(dataRoot))
+            {
+                Directory.Delete(dataRoot, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public void S3_kind_binds_every_key_and_registers_an_S3_store()
     {
         using var provider = new ServiceCollection()

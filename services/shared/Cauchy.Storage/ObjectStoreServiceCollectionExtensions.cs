@@ -9,13 +9,19 @@ public static class ObjectStoreServiceCollectionExtensions
 {
     /// <summary>
     /// Binds section "Storage" (<see cref="StorageOptions"/>) and registers a singleton <see cref="IObjectStore"/>:
-    /// the local directory store for Storage:Kind = local (the default), the S3 store for s3.
+    /// the local directory store for Storage:Kind = local (the default), the S3 store for s3. Without Storage:Local:Root,
+    /// the local store lives in the service's data folder, <c>&lt;Data:Root&gt;/objects</c>, when Data:Root is set.
     /// </summary>
     public static IServiceCollection AddObjectStore(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        if (string.IsNullOrEmpty(configuration["Storage:Local:Root"]) && configuration["Data:Root"] is { Length: > 0 } dataRoot)
+        {
+            options = options with { Local = options.Local with { Root = Path.Combine(dataRoot, "objects") } };
+        }
+
         services.AddSingleton(options);
         switch (options.Kind.Trim().ToLowerInvariant())
         {
