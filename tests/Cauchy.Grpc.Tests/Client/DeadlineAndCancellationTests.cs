@@ -31,12 +31,14 @@ public sealed class DeadlineAndCancellationTests(RawServerFixture server) : ICla
     {
         using var channel = server.CreateChannel();
         var stopwatch = Stopwatch.StartNew();
-        using var call = channel.CreateCallInvoker().AsyncUnaryCall(TestMethods.Unary("Hang"), null, server.NewProbe(out var probe, deadline: DateTime.UtcNow.AddMilliseconds(300)), "x");
+        // Long enough for the request to reach the server before the deadline even on a loaded machine: a call reset
+        // before the server received it leaves no handler to see the reset (CI failed that way with 300 ms).
+        using var call = channel.CreateCallInvoker().AsyncUnaryCall(TestMethods.Unary("Hang"), null, server.NewProbe(out var probe, deadline: DateTime.UtcNow.AddMilliseconds(2000)), "x");
 
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Timeout));
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(1950), TimeSpan.FromSeconds(6.7));
         await probe.Aborted.Task.WaitAsync(Timeout);
         Assert.Equal(StatusCode.DeadlineExceeded, call.GetStatus().StatusCode);
     }
