@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Cauchy.Cli.Output;
 using Grpc.Core;
+using Spectre.Console;
 
 namespace Cauchy.Cli.Commands;
 
@@ -60,4 +62,35 @@ public static class CommandHelpers
 
     private static string Normalize(string text) =>
         System.Text.RegularExpressions.Regex.Replace(text.Trim(), "(?<=[a-z0-9])([A-Z])", "_$1").Replace('-', '_').ToLowerInvariant();
+
+    /// <summary>Runs <paramref name="work"/> under a progress bar when stdout is a terminal; silently otherwise.</summary>
+    public static async Task WithProgressAsync(CliContext c, string description, long total, Func<Action<long>, Task> work)
+    {
+        if (!c.Out.Interactive)
+        {
+            await work(_ => { });
+            return;
+        }
+
+        await c.Out.Console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask(Markup.Escape(description), maxValue: total > 0 ? total : 1);
+                task.IsIndeterminate = total <= 0;
+                await work(done =>
+                {
+                    if (total > 0)
+                    {
+                        task.Value = done;
+                    }
+                    else
+                    {
+                        task.Description = Markup.Escape($"{description} ({Show.Bytes(done)})");
+                    }
+                });
+                task.Value = task.MaxValue;
+                task.StopTask();
+            });
+    }
 }

@@ -247,7 +247,7 @@ public static class DatasetsCommands
             await call.RequestStream.WriteAsync(new ImportDatasetVersionRequest { Header = header }, ct);
             var buffer = new byte[ChunkSize];
             long sent = 0;
-            await WithProgressAsync(c, $"uploading {Path.GetFileName(Path.TrimEndingDirectorySeparator(source))}", total, async report =>
+            await CommandHelpers.WithProgressAsync(c, $"uploading {Path.GetFileName(Path.TrimEndingDirectorySeparator(source))}", total, async report =>
             {
                 int read;
                 while ((read = await stream.ReadAsync(buffer, ct)) > 0)
@@ -326,36 +326,5 @@ public static class DatasetsCommands
     {
         await using var file = File.OpenRead(path);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
-    }
-
-    /// <summary>Runs <paramref name="work"/> under a progress bar when stdout is a terminal; silently otherwise.</summary>
-    internal static async Task WithProgressAsync(CliContext c, string description, long total, Func<Action<long>, Task> work)
-    {
-        if (!c.Out.Interactive)
-        {
-            await work(_ => { });
-            return;
-        }
-
-        await c.Out.Console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
-            .StartAsync(async progress =>
-            {
-                var task = progress.AddTask(Markup.Escape(description), maxValue: total > 0 ? total : 1);
-                task.IsIndeterminate = total <= 0;
-                await work(done =>
-                {
-                    if (total > 0)
-                    {
-                        task.Value = done;
-                    }
-                    else
-                    {
-                        task.Description = Markup.Escape($"{description} ({Show.Bytes(done)})");
-                    }
-                });
-                task.Value = task.MaxValue;
-                task.StopTask();
-            });
     }
 }

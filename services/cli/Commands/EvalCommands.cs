@@ -31,9 +31,8 @@ public static class EvalCommands
             var request = new ListEvaluationsRequest { PageSize = 100, JobId = parse.GetValue(job) ?? "" };
             if (parse.GetValue(model) is { } m)
             {
-                request.ModelVersion = m.Contains(':')
-                    ? new ModelVersionRef { ModelName = CommandHelpers.ParseModelVersion(m).Name, Version = CommandHelpers.ParseModelVersion(m).Version }
-                    : new ModelVersionRef { ModelName = m };
+                var (name, version) = m.Contains(':') ? CommandHelpers.ParseModelVersion(m) : (m, 0);
+                request.ModelVersion = new ModelVersionRef { ModelName = name, Version = version };
             }
 
             var page = await Client(c).ListEvaluationsAsync(request, deadline: c.Deadline(), cancellationToken: ct);

@@ -155,7 +155,7 @@ public static class ModelsCommands
 
                 described = call.ResponseStream.Current.Artifact;
                 long received = 0;
-                await DatasetsCommands.WithProgressAsync(c, $"downloading {Path.GetFileName(path)}", described.SizeBytes, async report =>
+                await CommandHelpers.WithProgressAsync(c, $"downloading {Path.GetFileName(path)}", described.SizeBytes, async report =>
                 {
                     while (await call.ResponseStream.MoveNext(ct))
                     {
