@@ -153,10 +153,11 @@ public sealed class OurClientToGrpcJsServerTests(InteropFixture fixture) : IDisp
         var stopwatch = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<RpcException>(() =>
-            Client.UnaryAsync(new EchoRequest { DelayMs = 5000, CallId = callId }, deadline: DateTime.UtcNow.AddMilliseconds(1000)).ResponseAsync);
+            Client.UnaryAsync(new EchoRequest { DelayMs = 8000, CallId = callId }, deadline: DateTime.UtcNow.AddMilliseconds(2500)).ResponseAsync);
 
+        // 2.5 s so the call reaches grpc-js before its deadline even on a loaded CI machine (1 s did not, once).
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(4), $"DEADLINE_EXCEEDED took {stopwatch.Elapsed} for a 1 s deadline");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5.5), $"DEADLINE_EXCEEDED took {stopwatch.Elapsed} for a 2.5 s deadline");
         var state = await StateAsync(callId);
         Assert.True(state.Known, $"grpc-js never saw call {callId}");
         Assert.True(state.Cancelled, $"grpc-js did not cancel the call at its deadline: {state}");
