@@ -98,8 +98,8 @@ public sealed class JobsServiceTests(OrchestratorFixture fixture) : IClassFixtur
         Assert.True(beat.LeaseExpireTime.ToDateTime() > DateTime.UtcNow);
 
         var scrape = await ScrapeAsync();
-        Assert.Contains(scrape, l => l.StartsWith("cauchy_job_train_loss{", StringComparison.Ordinal) && l.Contains($"job=\"{submitted.Id}\"") && l.Contains($"model=\"{architecture}\"") && l.Contains("dataset=\"fashion\"") && l.EndsWith(" 0.5", StringComparison.Ordinal));
-        Assert.Contains(scrape, l => l.StartsWith("cauchy_job_epoch{", StringComparison.Ordinal) && l.Contains($"job=\"{submitted.Id}\"") && l.EndsWith(" 1", StringComparison.Ordinal));
+        Assert.Contains(scrape, l => l.StartsWith("cauchy_job_train_loss{", StringComparison.Ordinal) && l.Contains($"job_id=\"{submitted.Id}\"") && l.Contains($"model=\"{architecture}\"") && l.Contains("dataset=\"fashion\"") && l.EndsWith(" 0.5", StringComparison.Ordinal));
+        Assert.Contains(scrape, l => l.StartsWith("cauchy_job_epoch{", StringComparison.Ordinal) && l.Contains($"job_id=\"{submitted.Id}\"") && l.EndsWith(" 1", StringComparison.Ordinal));
         Assert.Contains(scrape, l => l.StartsWith("cauchy_jobs{state=\"running\"}", StringComparison.Ordinal));
         Assert.Contains(scrape, l => l.StartsWith("cauchy_jobs_queued ", StringComparison.Ordinal));
 

@@ -10,7 +10,7 @@ namespace Cauchy.Orchestrator.Telemetry;
 /// <summary>
 /// The orchestrator's Prometheus series (meter "Cauchy.Orchestrator"), read from the database at scrape time and
 /// cached for Jobs:GaugeCacheSeconds: queue depth, jobs by state, and each running job's latest training values
-/// labelled job, model (architecture) and dataset. See services/orchestrator/README.md for the exported names.
+/// labelled job_id, model (architecture) and dataset. See services/orchestrator/README.md for the exported names.
 /// </summary>
 public sealed class JobGauges : IDisposable
 {
@@ -111,7 +111,7 @@ public sealed class JobGauges : IDisposable
                     values["samples_per_second"] = progress.SamplesPerSecond;
                 }
 
-                KeyValuePair<string, object?>[] tags = [new("job", j.Id), new("model", j.Architecture), new("dataset", j.DatasetId)];
+                KeyValuePair<string, object?>[] tags = [new("job_id", j.Id), new("model", j.Architecture), new("dataset", j.DatasetId)];
                 return new RunningJob(tags, values, progress.Epoch, progress.Step, j.Attempt);
             })
             .ToList();
