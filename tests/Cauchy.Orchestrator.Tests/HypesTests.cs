@@ -96,6 +96,25 @@ public sealed class HypesTests
         Assert.Equal(1e-8, minimal.Hyperparameters.Optimizer.Epsilon);
         Assert.Equal(LrScheduleKind.Constant, minimal.Hyperparameters.LrSchedule.Kind);
         Assert.Equal(DeviceKind.Cpu, minimal.Resources.Device);
+        Assert.Equal("fashion-mnist-simple-cnn", minimal.OutputModelName); // '_' is outside the registry's alphabet
+    }
+
+    [Theory]
+    [InlineData("fashion-mnist", "small_cnn", "fashion-mnist-small-cnn")]
+    [InlineData("cifar10", "shufflenet_v2_x0_5", "cifar10-shufflenet-v2-x0-5")]
+    [InlineData("2024_faces", "resnet18", "m-2024-faces-resnet18")]
+    [InlineData("a__b", "c.d", "a-b-c-d")]
+    public void The_default_model_name_follows_the_registry_rule(string dataset, string architecture, string expected)
+    {
+        Assert.Equal(expected, JobSpecDefaults.DefaultModelName(dataset, architecture));
+        Assert.Matches(JobSpecValidator.ModelNamePattern(), expected);
+    }
+
+    [Fact]
+    public void The_default_model_name_is_cut_to_63_characters_without_a_trailing_dash()
+    {
+        string name = JobSpecDefaults.DefaultModelName(new string('a', 62) + "_b", "resnet18");
+        Assert.Equal(new string('a', 62), name);
     }
 
     [Fact]

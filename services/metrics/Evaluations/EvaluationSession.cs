@@ -123,7 +123,7 @@ public sealed class EvaluationSession
         evaluation.Summary.Add("weighted_f1", report.WeightedAverage.F1);
         if (report.TopK > 0)
         {
-            evaluation.Summary.Add($"top{report.TopK}_accuracy", report.TopKAccuracy);
+            evaluation.Summary[$"top{report.TopK}_accuracy"] = report.TopKAccuracy; // top_k 5 is top5_accuracy again
         }
 
         return evaluation;

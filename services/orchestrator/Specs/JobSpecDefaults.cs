@@ -34,7 +34,7 @@ public static class JobSpecDefaults
 
         if (resolved.OutputModelName.Length == 0)
         {
-            resolved.OutputModelName = $"{resolved.Dataset.DatasetId}-{resolved.Model.Architecture}".ToLowerInvariant();
+            resolved.OutputModelName = DefaultModelName(resolved.Dataset.DatasetId, resolved.Model.Architecture);
         }
 
         var hypes = resolved.Hyperparameters;
@@ -69,5 +69,34 @@ public static class JobSpecDefaults
         }
 
         return resolved;
+    }
+
+    /// <summary>
+    /// "&lt;dataset id&gt;-&lt;architecture&gt;" in the registry's alphabet: lowercase, every other character a '-',
+    /// no doubled or trailing '-', at most 63 characters, starting with a letter ("m-" is put in front otherwise).
+    /// </summary>
+    public static string DefaultModelName(string datasetId, string architecture)
+    {
+        var name = new System.Text.StringBuilder();
+        foreach (char c in $"{datasetId}-{architecture}".ToLowerInvariant())
+        {
+            bool ok = c is (>= 'a' and <= 'z') or (>= '0' and <= '9');
+            if (ok)
+            {
+                name.Append(c);
+            }
+            else if (name.Length > 0 && name[^1] != '-')
+            {
+                name.Append('-');
+            }
+        }
+
+        string text = name.ToString();
+        if (text.Length == 0 || text[0] is < 'a' or > 'z')
+        {
+            text = "m-" + text;
+        }
+
+        return text[..Math.Min(text.Length, 63)].TrimEnd('-');
     }
 }
