@@ -159,6 +159,7 @@ public sealed class JobRun
         }
 
         augmentation = SpecTranslation.Augmentation(spec.Hyperparameters.Augmentation, mean, std);
+        SpecTranslation.CheckSupported(spec.Hyperparameters);
         if (lease.ResumeFrom is { Object: { } checkpoint })
         {
             resumePath = Path.Combine(workDir, "resume.safetensors");

@@ -49,6 +49,15 @@ public static class SpecTranslation
         return new ModelOptions { NumClasses = numClasses, InChannels = inChannels, SmallImageStem = smallStem, Dropout = dropout };
     }
 
+    /// <summary>Hyperparameters this trainer cannot honour fail the job before any work.</summary>
+    public static void CheckSupported(Hyperparameters h)
+    {
+        if (h.GradientClipNorm > 0)
+        {
+            throw Bad("spec.hyperparameters.gradient_clip_norm", "is not supported by this trainer yet (use 0)");
+        }
+    }
+
     public static Optimizer Optimizer(V1.Optimizer spec, IEnumerable<Tensor> parameters)
     {
         (double, double) betas = (spec.Beta1 > 0 ? spec.Beta1 : 0.9, spec.Beta2 > 0 ? spec.Beta2 : 0.999);

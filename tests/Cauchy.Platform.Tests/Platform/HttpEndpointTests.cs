@@ -8,7 +8,8 @@ namespace Cauchy.Platform.Tests.Platform;
 
 /// <summary>
 /// The HTTP port of every service (gRPC port + 1000): /healthz for probes and /metrics in Prometheus text format,
-/// where every gRPC call is counted per method and status code.
+/// where every gRPC call is counted per method and status code (one call per service with a known answer: a
+/// lookup of something missing, NOT_FOUND, or the trainer's status, OK).
 /// </summary>
 [Collection(PlatformCollection.Name)]
 public sealed class HttpEndpointTests(PlatformFixture fixture)
@@ -27,32 +28,32 @@ public sealed class HttpEndpointTests(PlatformFixture fixture)
     }
 
     [Theory]
-    [MemberData(nameof(UnbuiltRpc.ServiceNames), MemberType = typeof(UnbuiltRpc))]
-    public async Task Metrics_CountTheUnimplementedCallUnderItsMethodAndCode(string name)
+    [MemberData(nameof(ProbeRpc.ServiceNames), MemberType = typeof(ProbeRpc))]
+    public async Task Metrics_CountTheCallUnderItsMethodAndCode(string name)
     {
         var service = PlatformService.Named(name);
-        var rpc = UnbuiltRpc.For(service)!;
-        var before = HandledUnimplemented(await ScrapeAsync(service), service, rpc);
+        var rpc = ProbeRpc.For(service);
+        var before = HandledWithCode(await ScrapeAsync(service), service, rpc);
 
-        await CallExpectingUnimplementedAsync(service, rpc);
+        await CallExpectingItsAnswerAsync(service, rpc);
 
-        var after = await ScrapeUntilAsync(service, current => HandledUnimplemented(current, service, rpc) > before);
+        var after = await ScrapeUntilAsync(service, current => HandledWithCode(current, service, rpc) > before);
 
         var handled = after.Where(s => s.Name == "grpc_server_handled_total").Select(s => s.Line).ToList();
         Assert.True(
-            HandledUnimplemented(after, service, rpc) == before + 1,
-            $"/metrics of {service.Name} must count the call as grpc_server_handled_total{{grpc_service=\"{service.GrpcService}\",grpc_method=\"{rpc.Method}\",grpc_code=\"Unimplemented\"}} "
+            HandledWithCode(after, service, rpc) == before + 1,
+            $"/metrics of {service.Name} must count the call as grpc_server_handled_total{{grpc_service=\"{service.GrpcService}\",grpc_method=\"{rpc.Method}\",grpc_code=\"{rpc.CodeLabel}\"}} "
             + $"(was {before} before the call); its grpc_server_handled_total lines:\n{string.Join('\n', handled)}");
     }
 
     [Theory]
-    [MemberData(nameof(UnbuiltRpc.ServiceNames), MemberType = typeof(UnbuiltRpc))]
+    [MemberData(nameof(ProbeRpc.ServiceNames), MemberType = typeof(ProbeRpc))]
     public async Task Metrics_TimeTheCallInTheHandlingSecondsHistogram(string name)
     {
         var service = PlatformService.Named(name);
-        var rpc = UnbuiltRpc.For(service)!;
+        var rpc = ProbeRpc.For(service);
 
-        await CallExpectingUnimplementedAsync(service, rpc);
+        await CallExpectingItsAnswerAsync(service, rpc);
 
         var samples = await ScrapeUntilAsync(service, current => HandlingCount(current, service, rpc) >= 1);
 
@@ -83,22 +84,29 @@ public sealed class HttpEndpointTests(PlatformFixture fixture)
         return samples;
     }
 
-    private async Task CallExpectingUnimplementedAsync(PlatformService service, UnbuiltRpc rpc)
+    private async Task CallExpectingItsAnswerAsync(PlatformService service, ProbeRpc rpc)
     {
         using var channel = GrpcChannel.ForAddress(fixture.Platform.GrpcUri(service).ToString());
-        var error = await Assert.ThrowsAsync<RpcException>(() => rpc.Invoke(channel, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10))));
-        Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
+        var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10));
+        if (rpc.Expected == StatusCode.OK)
+        {
+            await rpc.Invoke(channel, options);
+            return;
+        }
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => rpc.Invoke(channel, options));
+        Assert.Equal(rpc.Expected, error.StatusCode);
     }
 
-    private static bool IsCall(PrometheusSample sample, PlatformService service, UnbuiltRpc rpc) =>
+    private static bool IsCall(PrometheusSample sample, PlatformService service, ProbeRpc rpc) =>
         sample.Label("grpc_service") == service.GrpcService && sample.Label("grpc_method") == rpc.Method;
 
-    private static double HandledUnimplemented(IEnumerable<PrometheusSample> samples, PlatformService service, UnbuiltRpc rpc) =>
+    private static double HandledWithCode(IEnumerable<PrometheusSample> samples, PlatformService service, ProbeRpc rpc) =>
         samples
             .Where(s => s.Name == "grpc_server_handled_total" && IsCall(s, service, rpc)
-                && string.Equals(s.Label("grpc_code"), "Unimplemented", StringComparison.OrdinalIgnoreCase))
+                && string.Equals(s.Label("grpc_code"), rpc.CodeLabel, StringComparison.OrdinalIgnoreCase))
             .Sum(s => s.Value);
 
-    private static double HandlingCount(IEnumerable<PrometheusSample> samples, PlatformService service, UnbuiltRpc rpc) =>
+    private static double HandlingCount(IEnumerable<PrometheusSample> samples, PlatformService service, ProbeRpc rpc) =>
         samples.Where(s => s.Name == "grpc_server_handling_seconds_count" && IsCall(s, service, rpc)).Sum(s => s.Value);
 }
