@@ -124,7 +124,7 @@ static double Percentile(List<double> values, double p)
 
 static string Hypes(int j) => $$"""
     task_type: classification
-    model: { architecture: simple_cnn }
+    model: { architecture: small_cnn }
     dataset: { dataset_id: fashion }
     hyperparameters: { epochs: {{1 + j}}, batch_size: 64, optimizer: { kind: sgd, learning_rate: 0.05 } }
     """;

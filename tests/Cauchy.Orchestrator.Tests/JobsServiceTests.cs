@@ -25,6 +25,9 @@ public sealed class OrchestratorFixture : IAsyncLifetime
         ["CAUCHY_JOBS__REAPERINTERVALSECONDS"] = "1",
         ["CAUCHY_JOBS__POLLSECONDS"] = "0.5",
         ["CAUCHY_JOBS__GAUGECACHESECONDS"] = "0",
+        // The tests' own architectures beside the zoo's names from appsettings.json (indexes 0-7).
+        ["CAUCHY_JOBS__ARCHITECTURES__100"] = "arch_*",
+        ["CAUCHY_JOBS__ARCHITECTURES__101"] = "simple_cnn",
     };
 
     public async Task InitializeAsync()
@@ -221,6 +224,11 @@ public sealed class JobsServiceTests(OrchestratorFixture fixture) : IClassFixtur
         Assert.Equal(StatusCode.InvalidArgument, negative.StatusCode);
         Assert.Contains("spec.hyperparameters.optimizer.learning_rate", negative.Status.Detail);
         Assert.Contains("(line 8)", negative.Status.Detail);
+
+        var unknownModel = await RefusedAsync(() => client.SubmitJobAsync(new SubmitJobRequest { Hypes = Hypes("resnet19") }, Deadline()).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, unknownModel.StatusCode);
+        Assert.StartsWith("spec.model.architecture: 'resnet19' is not an architecture the trainers build; known: ", unknownModel.Status.Detail);
+        Assert.Contains("resnet18", unknownModel.Status.Detail);
 
         var dataset = await RefusedAsync(() => client.SubmitJobAsync(new SubmitJobRequest
         {

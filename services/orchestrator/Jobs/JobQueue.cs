@@ -871,6 +871,12 @@ public sealed class JobQueue(
     /// <summary>Pins the dataset version (the newest when none is given), checks the spec against it, and checks that the pretrained weights exist.</summary>
     private async Task<JobSpec> ResolveDatasetAsync(JobSpec submitted, CancellationToken cancellationToken)
     {
+        if (!options.IsKnownArchitecture(submitted.Model.Architecture))
+        {
+            throw JobException.InvalidArgument("spec.model.architecture",
+                $"'{submitted.Model.Architecture}' is not an architecture the trainers build; known: {string.Join(", ", options.Architectures.Order(StringComparer.Ordinal))}");
+        }
+
         var resolution = await datasets.ResolveAsync(submitted.Dataset, cancellationToken);
         if (resolution.Missing is { } missing)
         {

@@ -29,6 +29,19 @@ public sealed class JobsOptions
     /// </summary>
     public double PollSeconds { get; set; } = 1;
 
+    /// <summary>
+    /// The architectures trainers build (the tensor engine's model zoo); a job naming another is INVALID_ARGUMENT at
+    /// submission instead of waiting in the queue for a trainer that never comes. An entry ending in '*' admits every
+    /// name with that prefix (for trainers with architectures of their own). Empty: not checked.
+    /// </summary>
+    public List<string> Architectures { get; set; } = [];
+
+    /// <summary>Whether trainers build <paramref name="architecture"/>, per <see cref="Architectures"/>.</summary>
+    public bool IsKnownArchitecture(string architecture) =>
+        Architectures.Count == 0 || Architectures.Any(a => a.EndsWith('*')
+            ? architecture.StartsWith(a[..^1], StringComparison.Ordinal)
+            : string.Equals(a, architecture, StringComparison.Ordinal));
+
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 
     public TimeSpan HeartbeatInterval => TimeSpan.FromSeconds(HeartbeatIntervalSeconds);

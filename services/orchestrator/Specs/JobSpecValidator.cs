@@ -51,7 +51,7 @@ public static partial class JobSpecValidator
         {
             if (model.Architecture.Length == 0)
             {
-                Fail("spec.model.architecture", "is required, e.g. simple_cnn or resnet18");
+                Fail("spec.model.architecture", "is required, e.g. small_cnn or resnet18");
             }
             else if (!NamePattern().IsMatch(model.Architecture))
             {
