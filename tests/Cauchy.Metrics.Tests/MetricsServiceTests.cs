@@ -65,6 +65,36 @@ public sealed class MetricsServiceTests(MetricsServiceFixture fixture) : IClassF
         Assert.Equal(0.75, summary.Summary["accuracy"], 12);
     }
 
+    [Fact]
+    public async Task Top_k_of_five_is_the_top5_accuracy_summary_once()
+    {
+        // What the trainer sends for a ten-class dataset: top_k = 5. The summary's top5_accuracy is written once.
+        string[] classes = [.. Enumerable.Range(0, 10).Select(c => $"class{c}")];
+        var header = Header("job-" + Guid.NewGuid().ToString("N"));
+        header.ClassNames.Clear();
+        header.ClassNames.AddRange(classes);
+        header.Classification = new ClassificationOptions { TopK = 5 };
+
+        // Sample i (label i % 10) scores its own class 6th of 10 when i is even, 1st when odd.
+        var predictions = new ClassificationPredictions();
+        for (int i = 0; i < 20; i++)
+        {
+            int label = i % 10;
+            predictions.Labels.Add(label);
+            for (int c = 0; c < 10; c++)
+            {
+                int rank = (c - label + 10) % 10; // 0 for the label, then 1, 2, ... for the others
+                float score = i % 2 == 1 ? 10 - rank : rank == 0 ? 4.5f : 10 - rank;
+                predictions.Scores.Add(score);
+            }
+        }
+
+        var evaluation = (await EvaluateAsync(header, [new PredictionBatch { Classification = predictions }])).Evaluation;
+        Assert.Equal(0.5, evaluation.Summary["accuracy"], 12);
+        Assert.Equal(0.5, evaluation.Summary["top5_accuracy"], 12);
+        Assert.Equal(0.5, evaluation.Classification.TopKAccuracy, 12);
+    }
+
     public static TheoryData<string, string> BadStreams() => new()
     {
         { "no header", "header: the first message must be a header" },
