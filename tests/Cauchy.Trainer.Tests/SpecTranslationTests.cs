@@ -105,7 +105,7 @@ public sealed class SpecTranslationTests
             new V1.Augmentation { HorizontalFlip = true, RandomCrop = true, Normalize = true }, [0.5f], [0.25f]);
         Assert.True(augmentation.HorizontalFlip);
         Assert.Equal(4, augmentation.CropPadding);
-        Assert.Equal([0.5f], augmentation.Mean);
+        Assert.Equal([0.5f], augmentation.Mean!);
 
         var plain = SpecTranslation.Augmentation(new V1.Augmentation { RandomCrop = true, RandomCropPadding = 2 }, [0.5f], [0.25f]);
         Assert.Equal(2, plain.CropPadding);
