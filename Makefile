@@ -1,4 +1,5 @@
-# Cauchy — the two commands a newcomer needs are `make up` (until `make demo` lands) and `make test`.
+# Cauchy — the commands a newcomer needs: `make demo` (the whole platform at work: import Fashion-MNIST, train, evaluate,
+# register, promote; ~13 minutes on 2 cores), `make up` / `make down` and `make test`.
 # Every target installs what it needs through `make deps`, which is idempotent and fails loudly.
 
 SHELL := /bin/bash
@@ -8,7 +9,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps build test up down status bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy
+.PHONY: all deps build test up down status demo bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy
 
 all: build
 
@@ -27,6 +28,13 @@ test: build
 ## up: start the five services as separate processes on loopback; waits until each is healthy.
 up: build
 	@scripts/up.sh $(CONFIG)
+
+## demo: the main command. Installs, builds the services and the CLI (cauchy-platform.slnf), starts the platform
+## (reusing one that runs), imports Fashion-MNIST, trains the small CNN for 3 epochs while `cauchy jobs watch` draws
+## its curves, shows the test evaluation, promotes the model and says where to look next. The platform stays up
+## (`make down`). Last line: demo job=<id> model=<name>:<version> test_accuracy=<a>.
+demo:
+	@scripts/demo.sh $(CONFIG)
 
 ## down: stop exactly the processes `make up` started.
 down:

@@ -153,10 +153,16 @@ public static class DatasetsCommands
         var classes = new Option<string?>("--classes") { Description = "Comma-separated class names, when the format does not carry them" };
         var seed = new Option<long>("--seed") { Description = "Seed of the split shuffle", DefaultValueFactory = _ => 0 };
         var keepSplits = new Option<bool>("--keep-source-splits") { Description = "Keep the splits the source declares (e.g. IDX train/t10k)" };
+        var trainFraction = new Option<double?>("--train-fraction") { Description = "Share of the samples for training (the three fractions sum to 1; default 0.8 / 0.1 / 0.1)" };
+        var validationFraction = new Option<double?>("--validation-fraction")
+        {
+            Description = "Share for validation; with --keep-source-splits, the share of a source's train split moved to validation when it has none",
+        };
+        var testFraction = new Option<double?>("--test-fraction") { Description = "Share for testing" };
         var dropInvalid = new Option<bool>("--drop-invalid") { Description = "Drop invalid samples instead of rejecting the import" };
         var fromUri = new Option<bool>("--from-uri") { Description = "PATH is an object-store URI the service reads itself" };
         var description = new Option<string?>("--description");
-        var command = new Command("import", "Import a new version of a dataset") { id, path, format, classes, seed, keepSplits, dropInvalid, fromUri, description };
+        var command = new Command("import", "Import a new version of a dataset") { id, path, format, classes, seed, keepSplits, trainFraction, validationFraction, testFraction, dropInvalid, fromUri, description };
         command.SetServiceAction("datasets", async (parse, ct) =>
         {
             var c = context(parse);
@@ -165,7 +171,7 @@ public static class DatasetsCommands
             {
                 DatasetId = parse.GetValue(id)!,
                 Format = CommandHelpers.ParseEnum<DatasetFormat>(parse.GetValue(format)!, "dataset format"),
-                Split = new SplitSpec { Seed = parse.GetValue(seed), KeepSourceSplits = parse.GetValue(keepSplits) },
+                Split = SplitSpec(parse.GetValue(seed), parse.GetValue(keepSplits), parse.GetValue(trainFraction), parse.GetValue(validationFraction), parse.GetValue(testFraction)),
                 InvalidSamples = parse.GetValue(dropInvalid) ? InvalidSamplePolicy.DropInvalid : InvalidSamplePolicy.RejectImport,
                 Description = parse.GetValue(description) ?? "",
             };
@@ -191,6 +197,33 @@ public static class DatasetsCommands
             PrintImport(c, response);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The import's split spec. Fractions left out make up the rest of 1 when one or two are given (e.g.
+    /// <c>--train-fraction 0.9 --validation-fraction 0.1</c> leaves 0 for test), and the service's defaults apply
+    /// when none is; the service checks the sum and the range and names the field when they are wrong.
+    /// </summary>
+    public static SplitSpec SplitSpec(long seed, bool keepSourceSplits, double? train, double? validation, double? test)
+    {
+        var spec = new SplitSpec { Seed = seed, KeepSourceSplits = keepSourceSplits };
+        double?[] given = [train, validation, test];
+        if (given.All(f => f is null))
+        {
+            return spec;
+        }
+
+        if (given.Any(f => f is < 0 or > 1 || (f is { } v && double.IsNaN(v))))
+        {
+            throw new CliException("--train-fraction, --validation-fraction and --test-fraction must each be between 0 and 1");
+        }
+
+        var missing = given.Count(f => f is null);
+        var rest = Math.Max(0, 1 - given.Sum(f => f ?? 0));
+        spec.TrainFraction = train ?? rest / missing;
+        spec.ValidationFraction = validation ?? rest / missing;
+        spec.TestFraction = test ?? rest / missing;
+        return spec;
     }
 
     private static async Task<ImportDatasetVersionResponse> UploadAsync(

@@ -112,55 +112,33 @@ public static class JobsCommands
     private static Command WatchCommand(Func<ParseResult, CliContext> context)
     {
         var id = new Argument<string>("id");
-        var command = new Command("watch", "Follow a job until it ends: state changes, progress and the loss and accuracy curves") { id };
+        var giveUp = new Option<double>("--give-up-after")
+        {
+            Description = "Seconds to keep reconnecting when the orchestrator is unreachable before giving up",
+            DefaultValueFactory = _ => 300,
+        };
+        var firstDelay = new Option<double>("--reconnect-delay")
+        {
+            Description = "Seconds before the first reconnect; doubles after each failed try, up to 10 s",
+            DefaultValueFactory = _ => 0.5,
+            Hidden = true,
+        };
+        var command = new Command(
+            "watch",
+            "Follow a job until it ends: state changes, progress and the loss and accuracy curves; exits 1 if it fails or is cancelled")
+        {
+            id, giveUp, firstDelay,
+        };
         command.SetServiceAction("jobs", async (parse, ct) =>
         {
             var c = context(parse);
             var jobId = parse.GetValue(id)!;
-            using var call = Client(c).WatchJob(new WatchJobRequest { JobId = jobId }, cancellationToken: ct);
-            var curves = new Curves();
-            var state = JobState.Unspecified;
-            while (await call.ResponseStream.MoveNext(ct))
+            var settings = new WatchSettings
             {
-                var e = call.ResponseStream.Current.Event;
-                if (c.Out.Format == OutputFormat.Json)
-                {
-                    c.Out.Done("", e);
-                    continue;
-                }
-
-                switch (e.KindCase)
-                {
-                    case JobEvent.KindOneofCase.Snapshot:
-                        state = e.Snapshot.State;
-                        c.Out.Writer.WriteLine($"job/{jobId} {Show.Enum(state)} (attempt {e.Snapshot.Attempt})");
-                        break;
-                    case JobEvent.KindOneofCase.StateChanged:
-                        state = e.StateChanged.State;
-                        var reason = e.StateChanged.Reason.Length == 0 ? "" : $": {e.StateChanged.Reason}";
-                        c.Out.Writer.WriteLine($"{Show.Time(e.Time)} {Show.Enum(e.StateChanged.PreviousState)} -> {Show.Enum(state)}{reason}");
-                        break;
-                    case JobEvent.KindOneofCase.Progress:
-                        var p = e.Progress;
-                        if (c.Out.Interactive)
-                        {
-                            c.Out.Writer.WriteLine($"{Show.Time(e.Time)} {Show.Enum(p.Phase)} epoch {p.Epoch}/{p.TotalEpochs} step {p.Step}/{p.TotalSteps} {Show.Number(p.SamplesPerSecond)} samples/s");
-                        }
-
-                        break;
-                    case JobEvent.KindOneofCase.EpochCompleted:
-                        curves.Add(e.EpochCompleted);
-                        c.Out.Writer.WriteLine($"{Show.Time(e.Time)} epoch {e.EpochCompleted.Epoch} done: {string.Join("  ", e.EpochCompleted.Metrics.Select(m => $"{m.Name}={Show.Number(m.Value)}"))}");
-                        c.Out.Console.Write(curves.Render());
-                        break;
-                }
-            }
-
-            if (c.Out.Format == OutputFormat.Table)
-            {
-                c.Out.Writer.WriteLine($"job/{jobId} ended {Show.Enum(state)}");
-            }
-
+                GiveUpAfter = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(giveUp))),
+                InitialDelay = TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(firstDelay), 0.001, 10)),
+            };
+            var state = await new JobWatch(c, jobId, settings).RunAsync(ct);
             if (state is JobState.Failed or JobState.Cancelled)
             {
                 throw new CliException($"job/{jobId} {Show.Enum(state)}");

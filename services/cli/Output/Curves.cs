@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Cauchy.V1;
 using Spectre.Console;
@@ -6,26 +7,42 @@ using Spectre.Console.Rendering;
 namespace Cauchy.Cli.Output;
 
 /// <summary>
-/// Per-epoch metric curves drawn in the terminal as rows of block characters (one column per epoch), scaled
-/// between each series' own minimum and maximum: enough to see a loss fall and an accuracy rise.
+/// A job's training curves for the terminal: the step-level training loss and the per-epoch validation accuracy as
+/// braille line charts (from GetJobMetrics), and every per-epoch metric as a sparkline (from the watch's
+/// EpochCompleted events).
 /// </summary>
 public sealed class Curves
 {
+    /// <summary>The two charts <c>jobs watch</c> draws: name, x axis.</summary>
+    public static readonly (string Name, string Axis)[] Charted = [("train/loss", "step"), ("validation/accuracy", "epoch")];
+
     private static readonly char[] Blocks = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    private readonly SortedDictionary<string, SortedDictionary<int, double>> series = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, SortedDictionary<int, double>> epochs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<MetricValue>> recorded = new(StringComparer.Ordinal);
 
     public void Add(EpochCompleted epoch)
     {
         foreach (var metric in epoch.Metrics)
         {
-            if (!series.TryGetValue(metric.Name, out var points))
+            if (!epochs.TryGetValue(metric.Name, out var points))
             {
-                series[metric.Name] = points = [];
+                epochs[metric.Name] = points = [];
             }
 
             points[epoch.Epoch] = metric.Value;
         }
     }
+
+    /// <summary>Replaces the recorded series with what GetJobMetrics returned (it always returns whole series).</summary>
+    public void Set(IEnumerable<MetricSeries> series)
+    {
+        foreach (var s in series)
+        {
+            recorded[s.Name] = [.. s.Points];
+        }
+    }
+
+    public bool HasCharts => Charted.Any(c => Points(c.Name, c.Axis).Count > 0);
 
     /// <summary>One line per metric: name, sparkline, first and last value.</summary>
     public static string Sparkline(IReadOnlyList<double> values)
@@ -50,12 +67,58 @@ public sealed class Curves
     public IRenderable Render()
     {
         var grid = new Grid().AddColumn(new GridColumn().PadRight(2)).AddColumn(new GridColumn().PadRight(2)).AddColumn();
-        foreach (var (name, points) in series)
+        foreach (var (name, points) in epochs)
         {
             var values = points.Values.ToList();
             grid.AddRow(new Text(name), new Text(Sparkline(values)), new Text($"{Show.Number(values[0])} → {Show.Number(values[^1])}"));
         }
 
         return grid;
+    }
+
+    /// <summary>
+    /// The charts as plain lines: for each charted metric with points, a title with its last value, then
+    /// <paramref name="height"/> rows of braille <paramref name="width"/> characters wide between a y axis labelled
+    /// with the largest and smallest value, then the x axis's range.
+    /// </summary>
+    public IReadOnlyList<string> Charts(int width, int height)
+    {
+        var lines = new List<string>();
+        foreach (var (name, axis) in Charted)
+        {
+            var points = Points(name, axis);
+            if (points.Count == 0)
+            {
+                continue;
+            }
+
+            var (min, max) = (points.Min(p => p.Y), points.Max(p => p.Y));
+            lines.Add($"{name} by {axis}: {Show.Number(points[^1].Y)} (min {Show.Number(min)}, max {Show.Number(max)}, {points.Count} points)");
+            var rows = BrailleChart.Plot(points, width, height);
+            for (var i = 0; i < rows.Length; i++)
+            {
+                var label = i == 0 ? Label(max) : i == rows.Length - 1 ? Label(min) : "";
+                lines.Add($"{label,8} ┤{rows[i]}");
+            }
+
+            var from = $"{axis} {Show.Number(points[0].X)}";
+            var to = Show.Number(points[^1].X);
+            lines.Add($"{"",8}  {from}{to.PadLeft(Math.Max(1, width - from.Length))}");
+        }
+
+        return lines;
+    }
+
+    private static string Label(double value) => value.ToString(Math.Abs(value) >= 100 ? "0" : "0.0###", CultureInfo.InvariantCulture);
+
+    private List<(double X, double Y)> Points(string name, string axis)
+    {
+        if (recorded.TryGetValue(name, out var values) && values.Count > 0)
+        {
+            return [.. values.Select(v => (axis == "epoch" ? (double)v.Epoch : v.Step, v.Value)).OrderBy(p => p.Item1)];
+        }
+
+        // Per-epoch metrics still arrive with the watch's events when GetJobMetrics has nothing yet.
+        return axis == "epoch" && epochs.TryGetValue(name, out var byEpoch) ? [.. byEpoch.Select(p => ((double)p.Key, p.Value))] : [];
     }
 }
