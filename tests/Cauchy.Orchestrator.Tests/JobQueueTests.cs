@@ -230,6 +230,8 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
 
         Assert.Equal(JobState.Succeeded, done.State);
         Assert.Equal(Model(), done.ResultModelVersion);
+        // Read back from the database: the registry-wide version id is stored with the name and number.
+        Assert.Equal(Model(), (await h.Queue.GetAsync(job.Id, default)).ResultModelVersion);
         Assert.NotNull(done.EndTime);
         Assert.Contains(done.LastMetrics, m => m.Name == "test/accuracy" && m.Value == 0.92);
         await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
@@ -652,5 +654,5 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     private static MetricValue Metric(string name, double value, long step) =>
         new() { Name = name, Value = value, Step = step, Epoch = 1, Time = Timestamp.FromDateTime(new DateTime(2026, 11, 23, 8, 0, 0, DateTimeKind.Utc)) };
 
-    private static ModelVersionRef Model() => new() { ModelName = "fashion-simple_cnn", Version = 1 };
+    private static ModelVersionRef Model() => new() { ModelName = "fashion-simple_cnn", Version = 1, VersionId = "mv-3a7179fbf28b4bbaa2ad249f2b3b5c42" };
 }

@@ -89,6 +89,9 @@ public sealed class JobRecord : IVersioned
 
     public int ResultModelVersion { get; set; }
 
+    /// <summary>The registered version's registry-wide id (<c>ModelVersion.version_id</c>); empty for jobs completed before it was kept.</summary>
+    public string ResultModelVersionId { get; set; } = "";
+
     public string ErrorMessage { get; set; } = "";
 
     /// <summary>The sequence number of the job's newest event (events count from 1).</summary>

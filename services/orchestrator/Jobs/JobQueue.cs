@@ -346,6 +346,7 @@ public sealed class JobQueue(
             await RecordMetricsAsync(db, job, request.Metrics, now);
             job.ResultModelName = model.ModelName;
             job.ResultModelVersion = model.Version;
+            job.ResultModelVersionId = model.VersionId;
             job.ErrorMessage = "";
             JobRecords.AppendLog(db, job, now, JobRecords.OrchestratorWorkerId, $"succeeded: registered {model.ModelName}:{model.Version}");
             JobRecords.ChangeState(db, job, next, $"completed by worker '{lease.WorkerId}': {model.ModelName}:{model.Version}", now);

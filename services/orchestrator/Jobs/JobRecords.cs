@@ -53,7 +53,7 @@ public static class JobRecords
 
         if (record.ResultModelName.Length > 0)
         {
-            job.ResultModelVersion = new ModelVersionRef { ModelName = record.ResultModelName, Version = record.ResultModelVersion };
+            job.ResultModelVersion = new ModelVersionRef { ModelName = record.ResultModelName, Version = record.ResultModelVersion, VersionId = record.ResultModelVersionId };
         }
 
         return job;

@@ -1,0 +1,58 @@
+using Cauchy.V1;
+using Xunit;
+
+namespace Cauchy.EndToEnd.Tests;
+
+/// <summary>
+/// One <see cref="Platform"/> for the collection, and one uninterrupted training run of the tests' job
+/// (<see cref="Training.Hypes"/>) that several tests look at: Prometheus's view of it, its weights as the reference
+/// a resumed run must reproduce, a finished job to send mistakes to. Whichever test needs it first starts it.
+/// </summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    private Lazy<Task<ReferenceRun>> reference = null!;
+
+    public Platform Platform { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Platform = await Platform.StartAsync();
+        reference = new Lazy<Task<ReferenceRun>>(RunReferenceAsync);
+    }
+
+    /// <summary>The uninterrupted run, started on first use.</summary>
+    public Task<ReferenceRun> ReferenceRunAsync() => reference.Value;
+
+    public async Task DisposeAsync()
+    {
+        if (Platform is not null)
+        {
+            await Platform.DisposeAsync();
+        }
+    }
+
+    private static double Cpu(int pid)
+    {
+        var f = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (long.Parse(f[11]) + long.Parse(f[12])) / 100.0;
+    }
+
+    private async Task<ReferenceRun> RunReferenceAsync()
+    {
+        DateTimeOffset submitted = DateTimeOffset.UtcNow;
+        double cpu0 = Cpu(Platform.Trainer!.ProcessId);
+        Job job = await Training.SubmitAsync(Platform, Training.Hypes(Platform, "e2e reference", "e2e-reference"));
+        Job done = await Training.SucceededAsync(Platform, job.Id);
+        byte[] weights = await Training.DownloadWeightsAsync(Platform, done.ResultModelVersion);
+        return new ReferenceRun(done, submitted, DateTimeOffset.UtcNow, weights) { TrainerCpuSeconds = Cpu(Platform.Trainer!.ProcessId) - cpu0 };
+    }
+}
+
+/// <summary>A finished uninterrupted run: the job, when it was submitted and seen finished, its registered weights.</summary>
+public sealed record ReferenceRun(Job Job, DateTimeOffset Submitted, DateTimeOffset Finished, byte[] Weights) { public double TrainerCpuSeconds { get; init; } }
+
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
+{
+    public const string Name = "platform";
+}
