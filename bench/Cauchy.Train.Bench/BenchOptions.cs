@@ -11,13 +11,16 @@ internal sealed record BenchOptions
 
     public int ResNetSteps { get; init; } = 10;
 
-    /// <summary>Ours-then-PyTorch pairs per model; the median ratio is reported.</summary>
+    /// <summary>Rounds per model (each runs every side once, the first side rotating); the median ratio is reported.</summary>
     public int Rounds { get; init; } = 1;
 
     public int ResNetBatch { get; init; } = 32;
 
     /// <summary>libtorch intra-op threads, ours and PyTorch's alike.</summary>
     public int Threads { get; init; } = 1;
+
+    /// <summary>Also time PyTorch with our shim's malloc thresholds (1) or only with glibc's defaults (0).</summary>
+    public bool SameMalloc { get; init; } = true;
 
     /// <summary>Small-CNN steps for the resident-memory trace; 0 skips it.</summary>
     public int RssSteps { get; init; } = 1000;
@@ -69,6 +72,7 @@ internal sealed record BenchOptions
                 "--epochs" => options with { Epochs = value },
                 "--accuracy-batch" => options with { AccuracyBatch = value },
                 "--flip" => options with { Flip = value },
+                "--same-malloc" => options with { SameMalloc = value != 0 },
                 _ => throw new ArgumentException($"unknown option {name}; see docs/benchmarks.md"),
             };
         }

@@ -4,8 +4,8 @@ using Cauchy.Torch.Data;
 using Cauchy.Train.Bench;
 
 // make bench-train: images/s of our engine and of PyTorch (same libtorch, batch, threads, data, work per step) for the
-// small CNN and ResNet-18 (small-image stem) on Fashion-MNIST, in one run, then a resident-memory trace of the small
-// CNN. make bench-train-accuracy (--accuracy): the small CNN's test accuracy after 3 epochs (fails below 0.91).
+// small CNN and ResNet-18 (small-image stem) on Fashion-MNIST, in one run (PyTorch with glibc's malloc defaults and
+// with our shim's malloc thresholds), then a resident-memory trace of the small CNN. make bench-train-accuracy (--accuracy): the small CNN's test accuracy after 3 epochs (fails below 0.91).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 BenchOptions options = BenchOptions.Parse(args);
@@ -18,21 +18,51 @@ if (options.Accuracy)
     return AccuracyRun.Run(train, options.Epochs, options.AccuracyBatch, options.Flip != 0) ? 0 : 1;
 }
 
-var ratios = new Dictionary<string, double>();
+Console.WriteLine($"train-bench: our shim {(torch.malloc_tuned ? "keeps freed memory (glibc mmap threshold 32 MiB, trim threshold 512 MiB)" : "runs with glibc's malloc defaults")};"
+    + $" PyTorch runs with glibc's defaults{(options.SameMalloc ? " and, as a third side, with " + string.Join(' ', PyTorchRun.SameMalloc.Select(e => $"{e.Key}={e.Value}")) : string.Empty)}");
+
+// Per model and side, every round's result. Rounds rotate which side runs first, so none always gets the machine
+// after the same neighbour (page cache, CPU frequency, other tenants' bursts).
+var sides = options.SameMalloc ? new[] { "ours", "pytorch", "pytorch_same_malloc" } : new[] { "ours", "pytorch" };
+var ratios = new Dictionary<(string Model, string Side), (double Throughput, double Cpu)>();
 foreach ((string model, int steps, int batch) in new[] { ("small_cnn", options.SmallCnnSteps, options.SmallCnnBatch), ("resnet18", options.ResNetSteps, options.ResNetBatch) })
 {
-    var roundRatios = new List<double>();
+    var rounds = new List<Dictionary<string, RunResult>>();
     for (int round = 1; round <= Math.Max(1, options.Rounds); round++)
     {
-        (double ours, double waitShare, double allocated) = EngineRuns.Throughput(model, train, steps, batch);
-        double theirs = PyTorchRun.Throughput(model, steps, batch, options.Threads);
-        roundRatios.Add(ours / theirs);
-        Console.WriteLine($"{model} round {round}: batch {batch}, {steps} timed steps: ours {ours:F1} images/s, PyTorch {theirs:F1} images/s, ratio {ours / theirs:F3}"
-            + $" (ours: {waitShare:P1} of the time waiting for data, {allocated / 1024:F0} KiB managed allocation per step)");
+        var results = new Dictionary<string, RunResult>();
+        string details = string.Empty;
+        for (int i = 0; i < sides.Length; i++)
+        {
+            string side = sides[(round - 1 + i) % sides.Length];
+            if (side == "ours")
+            {
+                (RunResult ours, double waitShare, double allocated, int collections) = EngineRuns.Throughput(model, train, steps, batch);
+                results[side] = ours;
+                details = $"ours: {waitShare:P1} of the time waiting for data, {allocated / 1024:F0} KiB managed allocation per step, {collections} GCs";
+            }
+            else
+            {
+                results[side] = PyTorchRun.Throughput(model, steps, batch, options.Threads, sameMalloc: side == "pytorch_same_malloc");
+            }
+        }
+
+        rounds.Add(results);
+        RunResult o = results["ours"];
+        Console.WriteLine($"{model} round {round} (first: {sides[(round - 1) % sides.Length]}): batch {batch}, {steps} timed steps: "
+            + string.Join(", ", sides.Select(side => $"{side} {results[side].ImagesPerSecond:F1} images/s {results[side].CpuSecondsPerImage * 1000:F2} CPU-ms/image"))
+            + $"; ratio {o.ImagesPerSecond / results["pytorch"].ImagesPerSecond:F3}"
+            + (options.SameMalloc ? $", vs same malloc {o.ImagesPerSecond / results["pytorch_same_malloc"].ImagesPerSecond:F3}" : string.Empty)
+            + $" ({details})");
     }
 
-    roundRatios.Sort();
-    ratios[model] = roundRatios[roundRatios.Count / 2];
+    foreach (string side in sides.Skip(1))
+    {
+        // Throughput ratio: ours ÷ theirs images/s. CPU ratio: their CPU time per image ÷ ours (also > 1 when ours is faster).
+        ratios[(model, side)] = (
+            Median(rounds.Select(r => r["ours"].ImagesPerSecond / r[side].ImagesPerSecond)),
+            Median(rounds.Select(r => r[side].CpuSecondsPerImage / r["ours"].CpuSecondsPerImage)));
+    }
 }
 
 if (options.RssSteps > 0)
@@ -40,5 +70,20 @@ if (options.RssSteps > 0)
     RssTrace.Run(train, options.RssSteps, options.RssEvery, options.RssBatch);
 }
 
-Console.WriteLine($"train small_cnn_ratio_vs_pytorch={ratios["small_cnn"]:F3} resnet18_ratio_vs_pytorch={ratios["resnet18"]:F3}");
+int roundCount = Math.Max(1, options.Rounds);
+Console.WriteLine($"train-cpu (median of {roundCount}, PyTorch's CPU time per image ÷ ours) small_cnn_ratio_vs_pytorch={ratios[("small_cnn", "pytorch")].Cpu:F3} resnet18_ratio_vs_pytorch={ratios[("resnet18", "pytorch")].Cpu:F3}");
+if (options.SameMalloc)
+{
+    Console.WriteLine($"train-same-malloc (median of {roundCount}, PyTorch with our malloc thresholds) small_cnn_ratio_vs_pytorch={ratios[("small_cnn", "pytorch_same_malloc")].Throughput:F3} resnet18_ratio_vs_pytorch={ratios[("resnet18", "pytorch_same_malloc")].Throughput:F3}");
+    Console.WriteLine($"train-same-malloc-cpu small_cnn_ratio_vs_pytorch={ratios[("small_cnn", "pytorch_same_malloc")].Cpu:F3} resnet18_ratio_vs_pytorch={ratios[("resnet18", "pytorch_same_malloc")].Cpu:F3}");
+}
+
+// The acceptance line (issue 3): median images/s ratio against PyTorch as a plain python3 runs it.
+Console.WriteLine($"train small_cnn_ratio_vs_pytorch={ratios[("small_cnn", "pytorch")].Throughput:F3} resnet18_ratio_vs_pytorch={ratios[("resnet18", "pytorch")].Throughput:F3}");
 return 0;
+
+static double Median(IEnumerable<double> values)
+{
+    double[] sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+}

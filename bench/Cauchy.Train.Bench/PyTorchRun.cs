@@ -8,7 +8,18 @@ internal static class PyTorchRun
 {
     private const string Interpreter = "/usr/bin/python3";
 
-    internal static double Throughput(string architecture, int steps, int batch, int threads)
+    /// <summary>glibc's variables with the thresholds the shim sets through mallopt (see native/cauchy_torch.cpp).</summary>
+    internal static readonly IReadOnlyDictionary<string, string> SameMalloc = new Dictionary<string, string>
+    {
+        ["MALLOC_MMAP_THRESHOLD_"] = (32 << 20).ToString(),
+        ["MALLOC_TRIM_THRESHOLD_"] = (512 << 20).ToString(),
+    };
+
+    /// <param name="sameMalloc">
+    /// Run Python with the malloc thresholds our shim sets (glibc reads them from the environment); otherwise with
+    /// glibc's defaults, as a plain <c>python3</c> runs.
+    /// </param>
+    internal static RunResult Throughput(string architecture, int steps, int batch, int threads, bool sameMalloc)
     {
         var start = new ProcessStartInfo(Interpreter)
         {
@@ -16,6 +27,15 @@ internal static class PyTorchRun
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach ((string name, string value) in SameMalloc)
+        {
+            start.Environment.Remove(name);
+            if (sameMalloc)
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         foreach (string argument in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "train_bench.py"), "--model", architecture, "--steps", steps.ToString(),
@@ -35,6 +55,7 @@ internal static class PyTorchRun
         }
 
         string line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
-        return JsonDocument.Parse(line).RootElement.GetProperty("images_per_s").GetDouble();
+        JsonElement result = JsonDocument.Parse(line).RootElement;
+        return new RunResult(result.GetProperty("images_per_s").GetDouble(), result.GetProperty("cpu_seconds").GetDouble() / ((double)steps * batch));
     }
 }

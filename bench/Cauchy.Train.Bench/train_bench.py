@@ -2,8 +2,9 @@
 # PyTorch's side of `make bench-train` (run by Cauchy.Train.Bench with Debian's /usr/bin/python3, the same libtorch as
 # the shim): trains a zoo model on Fashion-MNIST for a fixed number of steps doing the same work per step as our
 # Trainer (forward, cross-entropy, zero_grad, backward, SGD step, loss.item(), top-1/top-5 counts), and prints one
-# JSON line with images/s over the timed steps. Data: the training set as one uint8 tensor in memory, a seeded
-# permutation per epoch, each batch gathered and normalised on the training thread (PyTorch's plain fast path).
+# JSON line with images/s and the process's CPU seconds over the timed steps. Data: the training set as one uint8
+# tensor in memory, a seeded permutation per epoch, each batch gathered and normalised on the training thread
+# (PyTorch's plain fast path).
 import argparse
 import json
 import os
@@ -44,10 +45,11 @@ def batches():
 stream = batches()
 top1 = top5 = 0
 losses = []
-start = None
+start = cpu_start = None
 for step in range(args.warmup + args.steps):
     if step == args.warmup:
         start = time.perf_counter()
+        cpu_start = time.process_time()
     x, y = next(stream)
     logits = model(x)
     loss = F.cross_entropy(logits, y)
@@ -60,5 +62,7 @@ for step in range(args.warmup + args.steps):
         top1 += hits[:, :1].sum().item()
         top5 += hits.sum().item()
 elapsed = time.perf_counter() - start
+cpu = time.process_time() - cpu_start
 print(json.dumps({"model": args.model, "steps": args.steps, "batch": args.batch, "threads": args.threads,
-                  "seconds": elapsed, "images_per_s": args.steps * args.batch / elapsed, "last_loss": losses[-1]}))
+                  "seconds": elapsed, "cpu_seconds": cpu, "images_per_s": args.steps * args.batch / elapsed,
+                  "last_loss": losses[-1]}))

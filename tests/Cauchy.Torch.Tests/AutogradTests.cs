@@ -22,6 +22,42 @@ public class AutogradTests
     }
 
     [Fact]
+    public void InPlaceReluAndAdd_GiveTheGradientsOfTheirOutOfPlaceForms()
+    {
+        float[] values = [1f, -2f, 0.5f, -3f];
+        float[] residual = [-2f, 1f, 1f, 4f];
+        using Tensor x = torch.tensor(values, [2, 2]);
+        using Tensor identity = torch.tensor(residual, [2, 2]);
+        x.requires_grad = true;
+        identity.requires_grad = true;
+
+        // relu_(x * 2 + identity), as a residual block's `relu(out += identity)`.
+        using Tensor doubled = x * 2.0;
+        Tensor same = nn.functional.relu_(doubled.add_(identity));
+        using Tensor loss = (same * same).sum();
+        loss.backward();
+
+        Assert.Same(doubled, same);
+        float[] expected = values.Zip(residual, (v, r) => Math.Max(0f, (2 * v) + r)).ToArray();
+        Assert.Equal(expected, doubled.ToArray<float>());
+        using Tensor? gradX = x.grad;
+        using Tensor? gradIdentity = identity.grad;
+        Assert.Equal(expected.Select(e => 4 * e).ToArray(), gradX!.ToArray<float>());
+        Assert.Equal(expected.Select(e => 2 * e).ToArray(), gradIdentity!.ToArray<float>());
+    }
+
+    [Fact]
+    public void InPlaceRelu_OnALeafThatRequiresGrad_RaisesTorchException()
+    {
+        using Tensor x = torch.ones([3]);
+        x.requires_grad = true;
+
+        var error = Assert.Throws<TorchException>(() => nn.functional.relu_(x));
+
+        Assert.Contains("in-place", error.Message);
+    }
+
+    [Fact]
     public void Grad_IsNullBeforeBackwardAndFlagsPropagate()
     {
         using Tensor x = torch.ones([3]);

@@ -32,6 +32,23 @@ public class ErrorTests
     }
 
     [Fact]
+    public void Item_OfAWrongDtypeOrSeveralElements_RaisesArgumentErrors()
+    {
+        using Tensor floats = torch.ones([1]);
+        using Tensor pair = torch.ones([2]);
+
+        var dtype = Assert.Throws<TorchException>(() => floats.item<long>());
+        var size = Assert.Throws<TorchException>(() => pair.item<float>());
+
+        Assert.Equal(3, dtype.Status);
+        Assert.Contains("Long", dtype.Message);
+        Assert.Contains("Float", dtype.Message);
+        Assert.Equal(3, size.Status);
+        Assert.Contains("one element, this one has 2", size.Message);
+        Assert.Equal(1f, floats.item<float>());
+    }
+
+    [Fact]
     public void AfterManyNativeErrors_TheProcessKeepsWorking()
     {
         using Tensor a = torch.zeros([2, 3]);

@@ -30,6 +30,9 @@ internal static partial class NativeMethods
     internal static partial int cauchy_nn_activation(TensorHandle input, int kind, double param, out TensorHandle result);
 
     [LibraryImport(Library)]
+    internal static partial int cauchy_nn_activation_(TensorHandle input, int kind, double param);
+
+    [LibraryImport(Library)]
     internal static partial int cauchy_nn_max_pool2d(TensorHandle input, long[] kernel, long[] stride, long[] padding, long[] dilation, int ceilMode, out TensorHandle result);
 
     [LibraryImport(Library)]

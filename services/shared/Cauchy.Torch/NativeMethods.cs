@@ -23,6 +23,9 @@ internal static partial class NativeMethods
     internal static partial nint cauchy_last_error();
 
     [LibraryImport(Library)]
+    internal static partial int cauchy_malloc_tuned();
+
+    [LibraryImport(Library)]
     internal static partial int cauchy_set_num_threads(int n);
 
     [LibraryImport(Library)]
@@ -87,6 +90,12 @@ internal static partial class NativeMethods
 
     [LibraryImport(Library)]
     internal static unsafe partial int cauchy_tensor_copy_to_host(TensorHandle tensor, void* destination, long nbytes);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial int cauchy_tensor_item(TensorHandle tensor, int dtype, void* value);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_classification_hits(TensorHandle logits, TensorHandle labels, long k, out long count, out long top1, out long topk);
 
     [LibraryImport(Library)]
     internal static partial int cauchy_tensor_add(TensorHandle a, TensorHandle b, out TensorHandle result);
@@ -225,6 +234,9 @@ internal static partial class NativeMethods
 
     [LibraryImport(Library)]
     internal static partial int cauchy_tensor_copy_(TensorHandle self, TensorHandle source);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_tensor_add_(TensorHandle self, TensorHandle other);
 
     [LibraryImport(Library)]
     internal static partial int cauchy_tensor_zero_(TensorHandle self);

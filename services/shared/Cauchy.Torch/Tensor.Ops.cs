@@ -169,6 +169,17 @@ public partial class Tensor
         return this;
     }
 
+    /// <summary>
+    /// Adds <paramref name="other"/> (broadcast) into this tensor and returns it; recorded by autograd (PyTorch's
+    /// <c>out += identity</c>). libtorch refuses it when autograd saved this tensor for backward.
+    /// </summary>
+    public Tensor add_(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        NativeMethods.Check(NativeMethods.cauchy_tensor_add_(Handle, other.Handle));
+        return this;
+    }
+
     /// <summary>Sets every element to zero in place (not recorded by autograd) and returns this tensor.</summary>
     public Tensor zero_()
     {

@@ -228,16 +228,13 @@ public partial class Tensor : IDisposable
     }
 
     /// <summary>The value of a one-element tensor.</summary>
-    public T item<T>()
+    public unsafe T item<T>()
         where T : unmanaged
     {
-        T[] values = ToArray<T>();
-        if (values.Length != 1)
-        {
-            throw new TorchException($"item() needs a tensor with one element, this one has {values.Length}", 3);
-        }
-
-        return values[0];
+        // One native call (dtype and size checks included): a training step reads its loss every step.
+        T value;
+        NativeMethods.Check(NativeMethods.cauchy_tensor_item(Handle, (int)torch.ScalarTypeOf<T>(), &value));
+        return value;
     }
 
     /// <summary>Hands this tensor to the scope enclosing its current one (or to none), so it outlives the step.</summary>

@@ -1,6 +1,7 @@
 // Lower-case on purpose, like torch.cs.
 #pragma warning disable CS8981
 
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace Cauchy.Torch;
@@ -22,6 +23,31 @@ public static partial class torch
         GCHandle pinned = GCHandle.Alloc(array, GCHandleType.Pinned);
         var owner = new HostMemoryOwner(pinned, null, 0);
         return FromOwnedMemory((void*)pinned.AddrOfPinnedObject(), (long)array.Length * sizeof(T), shape, ScalarTypeOf<T>(), owner);
+    }
+
+    /// <summary>
+    /// A CPU tensor over the first elements of <paramref name="array"/>, which was rented from <paramref name="pool"/>
+    /// (rented arrays may be longer than asked for): pinned like <see cref="from_array{T}"/>, and returned to the pool
+    /// when libtorch frees the tensor's storage. The caller gives up the array: it must not touch or return it itself.
+    /// </summary>
+    internal static unsafe Tensor from_pooled_array<T>(T[] array, long[] shape, ArrayPool<T> pool)
+        where T : unmanaged
+    {
+        long numel = 1;
+        foreach (long size in shape)
+        {
+            numel *= size;
+        }
+
+        if (numel > array.Length)
+        {
+            pool.Return(array);
+            throw new ArgumentException($"shape [{string.Join(", ", shape)}] needs {numel} elements, the array holds {array.Length}", nameof(shape));
+        }
+
+        GCHandle pinned = GCHandle.Alloc(array, GCHandleType.Pinned);
+        var owner = new HostMemoryOwner(pinned, _ => pool.Return(array), 0);
+        return FromOwnedMemory((void*)pinned.AddrOfPinnedObject(), numel * sizeof(T), shape, ScalarTypeOf<T>(), owner);
     }
 
     /// <summary>

@@ -12,6 +12,13 @@ public static partial class torch
     public const ScalarType float64 = ScalarType.Float64;
     public const ScalarType @bool = ScalarType.Bool;
 
+    /// <summary>
+    /// Whether the native shim raised glibc's mmap and trim thresholds when it loaded, so memory freed by one training
+    /// step stays in the process for the next instead of going back to the kernel (and being page-faulted in again).
+    /// False with <c>CAUCHY_TORCH_MALLOC_DEFAULTS=1</c> in the environment, or on a C library other than glibc.
+    /// </summary>
+    public static bool malloc_tuned => NativeMethods.cauchy_malloc_tuned() != 0;
+
     /// <summary>A tensor holding a copy of <paramref name="data"/> in the given shape (row-major).</summary>
     public static Tensor tensor(float[] data, long[] shape) => FromData(data, shape);
 

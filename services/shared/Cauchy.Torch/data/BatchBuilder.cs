@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Cauchy.Torch.Data;
 
 // Turns a batch's images into one [B, C, H, W] float tensor on a worker thread: crop, flip, scale, normalise in a
@@ -21,8 +23,38 @@ internal static class BatchBuilder
         }
 
         int plane = h * w;
-        float[] pixels = new float[images.Count * c * plane];
+        // Rented, not allocated: a batch's pixels are hundreds of KiB (the large-object heap), and a fresh array per
+        // step would keep the GC busy. The tensor hands the array back to the pool when libtorch frees it.
+        float[] pixels = ArrayPool<float>.Shared.Rent(images.Count * c * plane);
+        try
+        {
+            Fill(pixels, images, augmentation, random, epoch, index);
+        }
+        catch
+        {
+            ArrayPool<float>.Shared.Return(pixels);
+            throw;
+        }
+
         long[] labels = new long[images.Count];
+        for (int n = 0; n < images.Count; n++)
+        {
+            labels[n] = images[n].Label;
+        }
+
+        Tensor imageTensor = torch.from_pooled_array(pixels, [images.Count, c, h, w], ArrayPool<float>.Shared).DetachFromDisposeScope();
+        Tensor labelTensor = torch.from_array(labels).DetachFromDisposeScope();
+        return new Batch(imageTensor, labelTensor, epoch, index);
+    }
+
+    // Crop, flip, scale and normalise every image into its [C, H, W] slot of pixels.
+    private static void Fill(float[] pixels, IReadOnlyList<ImageSample> images, Augmentation augmentation, DeterministicRandom random, int epoch, int index)
+    {
+        ImageSample first = images[0];
+        int c = first.Channels, h = first.Height, w = first.Width;
+        int plane = h * w;
+        float[]? mean = augmentation.Mean;
+        float[]? std = augmentation.Std;
         int pad = augmentation.CropPadding;
         for (int n = 0; n < images.Count; n++)
         {
@@ -43,7 +75,6 @@ internal static class BatchBuilder
             }
 
             bool flip = augmentation.HorizontalFlip && random.NextBool();
-            labels[n] = image.Label;
             byte[] source = image.Pixels;
             int baseOffset = n * c * plane;
             for (int y = 0; y < h; y++)
@@ -67,9 +98,5 @@ internal static class BatchBuilder
                 }
             }
         }
-
-        Tensor imageTensor = torch.from_array(pixels, [images.Count, c, h, w]).DetachFromDisposeScope();
-        Tensor labelTensor = torch.from_array(labels).DetachFromDisposeScope();
-        return new Batch(imageTensor, labelTensor, epoch, index);
     }
 }

@@ -5,7 +5,9 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Conv2d conv1;
     private readonly nn.BatchNorm2d bn1;
-    private readonly nn.ReLU relu = new();
+    // In place, as torchvision's ResNet: batch-norm backward does not need its output, so the ReLU (and the residual
+    // add) can overwrite it instead of allocating and filling a new activation every layer.
+    private readonly nn.ReLU relu = new(inplace: true);
     private readonly nn.Conv2d conv2;
     private readonly nn.BatchNorm2d bn2;
     private readonly nn.Sequential? downsample;
@@ -26,6 +28,6 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         Tensor output = relu.call(bn1.call(conv1.call(input)));
         output = bn2.call(conv2.call(output));
         Tensor identity = downsample is null ? input : downsample.call(input);
-        return relu.call(output + identity).MoveToOuterDisposeScope();
+        return relu.call(output.add_(identity)).MoveToOuterDisposeScope();
     }
 }

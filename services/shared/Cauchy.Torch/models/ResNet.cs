@@ -10,7 +10,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Conv2d conv1;
     private readonly nn.BatchNorm2d bn1;
-    private readonly nn.ReLU relu = new();
+    private readonly nn.ReLU relu = new(inplace: true);
     private readonly nn.Module<Tensor, Tensor> maxpool;
     private readonly nn.Sequential layer1;
     private readonly nn.Sequential layer2;

@@ -7,6 +7,12 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -14,7 +20,38 @@
 
 using namespace cauchy;
 
+namespace {
+
+// glibc gives freed blocks above M_MMAP_THRESHOLD back to the kernel at once and trims the heap's free top above
+// M_TRIM_THRESHOLD. Its dynamic threshold only follows the largest block freed so far (and stops at 32 MiB), so a
+// training step, which frees and reallocates the same few-MiB activations and gradients every step, keeps
+// returning memory and page-faulting fresh zeroed pages back in. Keeping freed memory in the process (what
+// PyTorch users do with MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_) removes that cost; resident memory then
+// stays at the step's high-water mark instead of falling between steps. CAUCHY_TORCH_MALLOC_DEFAULTS=1 keeps
+// glibc's defaults, and a threshold set through glibc's own variable is left as it is.
+constexpr int kMmapThreshold = 32 << 20;   // glibc's maximum on 64-bit (HEAP_MAX_SIZE / 2); larger is refused
+constexpr int kTrimThreshold = 512 << 20;  // trim only when this much is free at the heap's top
+
+bool tune_malloc() {
+#ifdef __GLIBC__
+  const char* defaults = std::getenv("CAUCHY_TORCH_MALLOC_DEFAULTS");
+  if (defaults != nullptr && std::strcmp(defaults, "1") == 0) return false;
+  if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+  if (std::getenv("MALLOC_TRIM_THRESHOLD_") == nullptr) mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
+  return true;
+#else
+  return false;
+#endif
+}
+
+// Runs when the shim is loaded (the first P/Invoke), before any tensor is allocated through it.
+const bool malloc_tuned = tune_malloc();
+
+}  // namespace
+
 extern "C" {
+
+int32_t cauchy_malloc_tuned(void) { return malloc_tuned ? 1 : 0; }
 
 const char* cauchy_last_error(void) { return last_error.c_str(); }
 
@@ -143,6 +180,20 @@ cauchy_status cauchy_tensor_copy_to_host(const cauchy_tensor* t, void* out, int6
       throw argument_error("host buffer holds " + std::to_string(nbytes) + " bytes, tensor has " +
                            std::to_string(size));
     if (size > 0) std::memcpy(check_out(out), host.data_ptr(), static_cast<size_t>(size));
+  });
+}
+
+cauchy_status cauchy_tensor_item(const cauchy_tensor* t, int32_t dtype, void* out) {
+  return guard([&] {
+    const torch::Tensor& value = get(t, "self");
+    const auto type = to_scalar_type(dtype);
+    if (value.scalar_type() != type)
+      throw argument_error("item() as " + std::string(c10::toString(type)) + " needs a tensor of that dtype, this one is " +
+                           std::string(c10::toString(value.scalar_type())));
+    if (value.numel() != 1)
+      throw argument_error("item() needs a tensor with one element, this one has " + std::to_string(value.numel()));
+    const torch::Tensor host = value.detach().to(torch::kCPU);
+    std::memcpy(check_out(out), host.data_ptr(), host.element_size());
   });
 }
 
@@ -367,6 +418,28 @@ cauchy_status cauchy_tensor_topk(const cauchy_tensor* a, int64_t k, int64_t dim,
   });
 }
 
+cauchy_status cauchy_tensor_classification_hits(const cauchy_tensor* logits, const cauchy_tensor* labels, int64_t k,
+                                                int64_t* count, int64_t* top1, int64_t* topk) {
+  return guard([&] {
+    check_out(count);
+    check_out(top1);
+    check_out(topk);
+    const torch::Tensor& scores = get(logits, "logits");
+    const torch::Tensor& targets = get(labels, "labels");
+    if (scores.dim() != 2) throw argument_error("logits must be [N, C], got shape " + c10::str(scores.sizes()));
+    if (targets.dim() != 1 || targets.size(0) != scores.size(0))
+      throw argument_error("labels must be [N] for logits " + c10::str(scores.sizes()) + ", got shape " +
+                           c10::str(targets.sizes()));
+    if (k < 1) throw argument_error("k must be at least 1, got " + std::to_string(k));
+    torch::NoGradGuard no_grad;
+    const torch::Tensor indices = std::get<1>(scores.topk(std::min(k, scores.size(1)), 1));
+    const torch::Tensor hits = indices.eq(targets.unsqueeze(1));
+    *count = scores.size(0);
+    *top1 = hits.narrow(1, 0, 1).sum().item<int64_t>();
+    *topk = hits.sum().item<int64_t>();
+  });
+}
+
 cauchy_status cauchy_tensor_compare(const cauchy_tensor* a, const cauchy_tensor* b, int32_t op, cauchy_tensor** out) {
   return guard([&] { wrap(compare(get(a, "self"), get(b, "other"), op), out); });
 }
@@ -389,6 +462,10 @@ cauchy_status cauchy_tensor_copy_(cauchy_tensor* self, const cauchy_tensor* src)
     torch::NoGradGuard no_grad;
     get_mutable(self, "self").copy_(get(src, "src"));
   });
+}
+
+cauchy_status cauchy_tensor_add_(cauchy_tensor* self, const cauchy_tensor* other) {
+  return guard([&] { get_mutable(self, "self").add_(get(other, "other")); });
 }
 
 cauchy_status cauchy_tensor_zero_(cauchy_tensor* self) {

@@ -34,6 +34,9 @@ enum {
 };
 
 CAUCHY_API const char* cauchy_last_error(void);
+/* 1 when the shim raised glibc's mmap and trim thresholds at load so freed tensor memory stays in the process
+ * (see cauchy_torch.cpp); 0 with CAUCHY_TORCH_MALLOC_DEFAULTS=1 or without glibc. */
+CAUCHY_API int32_t cauchy_malloc_tuned(void);
 
 CAUCHY_API cauchy_status cauchy_set_num_threads(int32_t n);
 CAUCHY_API cauchy_status cauchy_get_num_threads(int32_t* out);
@@ -64,6 +67,9 @@ CAUCHY_API cauchy_status cauchy_tensor_to_device(const cauchy_tensor* t, int32_t
                                                  cauchy_tensor** out);
 CAUCHY_API cauchy_status cauchy_tensor_detach(const cauchy_tensor* t, cauchy_tensor** out);
 CAUCHY_API cauchy_status cauchy_tensor_copy_to_host(const cauchy_tensor* t, void* out, int64_t nbytes);
+/* The value of a one-element tensor (any device) as `dtype`, which must be the tensor's own dtype (a CAUCHY_* code);
+ * `out` holds one element of that type. Tensor.item reads a step's loss with this one call. */
+CAUCHY_API cauchy_status cauchy_tensor_item(const cauchy_tensor* t, int32_t dtype, void* out);
 
 CAUCHY_API cauchy_status cauchy_tensor_add(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out);
 CAUCHY_API cauchy_status cauchy_tensor_sub(const cauchy_tensor* a, const cauchy_tensor* b, cauchy_tensor** out);
@@ -132,6 +138,12 @@ CAUCHY_API cauchy_status cauchy_tensor_mean_dims(const cauchy_tensor* a, const i
 CAUCHY_API cauchy_status cauchy_tensor_topk(const cauchy_tensor* a, int64_t k, int64_t dim, int32_t largest,
                                             int32_t sorted, cauchy_tensor** values, cauchy_tensor** indices);
 
+/* Classification hits of a batch without autograd: logits [N, C], labels [N] (int64 class indices). Writes N, the
+ * number of rows whose largest logit is the label (top-1), and of rows whose label is among the min(k, C) largest
+ * (top-k). One call for what a training step otherwise reads back with topk, eq, two sums and two items. */
+CAUCHY_API cauchy_status cauchy_tensor_classification_hits(const cauchy_tensor* logits, const cauchy_tensor* labels,
+                                                           int64_t k, int64_t* count, int64_t* top1, int64_t* topk);
+
 /* Comparisons give bool tensors; op is one of CAUCHY_CMP_*. */
 enum { CAUCHY_CMP_EQ = 0, CAUCHY_CMP_NE = 1, CAUCHY_CMP_LT = 2, CAUCHY_CMP_LE = 3, CAUCHY_CMP_GT = 4, CAUCHY_CMP_GE = 5 };
 CAUCHY_API cauchy_status cauchy_tensor_compare(const cauchy_tensor* a, const cauchy_tensor* b, int32_t op,
@@ -141,6 +153,10 @@ CAUCHY_API cauchy_status cauchy_tensor_compare_scalar(const cauchy_tensor* a, do
 CAUCHY_API cauchy_status cauchy_tensor_equal(const cauchy_tensor* a, const cauchy_tensor* b, int32_t* out);
 CAUCHY_API cauchy_status cauchy_tensor_allclose(const cauchy_tensor* a, const cauchy_tensor* b, double rtol, double atol,
                                                 int32_t* out);
+
+/* self += other (broadcasting other) in place, recorded by autograd like PyTorch's `out += identity` in a residual
+ * block; libtorch refuses it when autograd saved self for backward. */
+CAUCHY_API cauchy_status cauchy_tensor_add_(cauchy_tensor* self, const cauchy_tensor* other);
 
 /* In-place writes; they run without recording autograd history, as PyTorch's under torch.no_grad(). */
 CAUCHY_API cauchy_status cauchy_tensor_copy_(cauchy_tensor* self, const cauchy_tensor* src);

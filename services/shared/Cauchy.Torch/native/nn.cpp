@@ -107,6 +107,21 @@ cauchy_status cauchy_nn_activation(const cauchy_tensor* input, int32_t kind, dou
   });
 }
 
+cauchy_status cauchy_nn_activation_(cauchy_tensor* input, int32_t kind, double param) {
+  return guard([&] {
+    torch::Tensor& x = input != nullptr ? input->tensor : throw argument_error("tensor 'input' is a null handle");
+    switch (kind) {
+      case CAUCHY_ACT_RELU: at::relu_(x); break;
+      case CAUCHY_ACT_LEAKY_RELU: at::leaky_relu_(x, param); break;
+      case CAUCHY_ACT_SILU: at::silu_(x); break;
+      case CAUCHY_ACT_SIGMOID: at::sigmoid_(x); break;
+      case CAUCHY_ACT_RELU6: at::hardtanh_(x, 0.0, 6.0); break;
+      case CAUCHY_ACT_TANH: at::tanh_(x); break;
+      default: throw argument_error("unknown activation code " + std::to_string(kind));
+    }
+  });
+}
+
 cauchy_status cauchy_nn_max_pool2d(const cauchy_tensor* input, const int64_t* kernel, const int64_t* stride,
                                    const int64_t* padding, const int64_t* dilation, int32_t ceil_mode,
                                    cauchy_tensor** out) {

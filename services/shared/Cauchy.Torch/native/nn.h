@@ -40,6 +40,8 @@ CAUCHY_API cauchy_status cauchy_nn_batch_norm(const cauchy_tensor* input, const 
                                               cauchy_tensor** out);
 CAUCHY_API cauchy_status cauchy_nn_activation(const cauchy_tensor* input, int32_t kind, double param,
                                               cauchy_tensor** out);
+/* The same activations in place (ReLU(inplace=True) in torchvision's ResNet): no new tensor, no new handle. */
+CAUCHY_API cauchy_status cauchy_nn_activation_(cauchy_tensor* input, int32_t kind, double param);
 CAUCHY_API cauchy_status cauchy_nn_max_pool2d(const cauchy_tensor* input, const int64_t* kernel, const int64_t* stride,
                                               const int64_t* padding, const int64_t* dilation, int32_t ceil_mode,
                                               cauchy_tensor** out);

@@ -5,9 +5,11 @@ namespace Cauchy.Torch;
 
 public static partial class nn
 {
-    /// <summary>max(x, 0).</summary>
-    public sealed class ReLU : Module<Tensor, Tensor>
+    /// <summary>max(x, 0); with <paramref name="inplace"/> written into the input and returning it, as PyTorch's ReLU(inplace=True).</summary>
+    public sealed class ReLU(bool inplace = false) : Module<Tensor, Tensor>
     {
-        public override Tensor forward(Tensor input) => functional.relu(input);
+        public bool inplace { get; } = inplace;
+
+        public override Tensor forward(Tensor input) => inplace ? functional.relu_(input) : functional.relu(input);
     }
 }

@@ -13,6 +13,17 @@ public static partial class nn
     {
         public static Tensor relu(Tensor input) => Activation(input, 0, 0);
 
+        /// <summary>
+        /// max(x, 0) written into <paramref name="input"/>, which is returned (PyTorch's <c>relu_</c>): no new tensor.
+        /// Autograd allows it where nothing saved the input for backward, e.g. on a batch-norm output.
+        /// </summary>
+        public static Tensor relu_(Tensor input)
+        {
+            ArgumentNullException.ThrowIfNull(input);
+            NativeMethods.Check(NativeMethods.cauchy_nn_activation_(input.Handle, 0, 0));
+            return input;
+        }
+
         public static Tensor leaky_relu(Tensor input, double negative_slope = 0.01) => Activation(input, 1, negative_slope);
 
         public static Tensor silu(Tensor input) => Activation(input, 2, 0);
