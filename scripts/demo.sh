@@ -47,8 +47,8 @@ CLI="services/cli/bin/$CONFIG/net10.0/cauchy.dll"
 cauchy() { dotnet "$CLI" "$@"; }
 json() { jq -er "$1"; } # json FILTER < document: fails when the field is missing or null
 
-step "1/8 dependencies (make deps)"
-scripts/deps.sh || fail "make deps"
+step "1/8 dependencies (make deps, less the npm tools only the tests use)"
+scripts/deps.sh --no-npm || fail "make deps"
 
 step "2/8 build the five services and the CLI (cauchy-platform.slnf)"
 dotnet build cauchy-platform.slnf -c "$CONFIG" -nologo -clp:NoSummary -v:q || fail "the build failed"
