@@ -47,8 +47,8 @@ CLI="services/cli/bin/$CONFIG/net10.0/cauchy.dll"
 cauchy() { dotnet "$CLI" "$@"; }
 json() { jq -er "$1"; } # json FILTER < document: fails when the field is missing or null
 
-step "1/8 dependencies (make deps)"
-scripts/deps.sh || fail "make deps"
+step "1/8 dependencies (make deps, less the npm tools only the tests use)"
+scripts/deps.sh --no-npm || fail "make deps"
 
 step "2/8 build the five services and the CLI (cauchy-platform.slnf)"
 dotnet build cauchy-platform.slnf -c "$CONFIG" -nologo -clp:NoSummary -v:q || fail "the build failed"
@@ -102,17 +102,19 @@ trainer_http=$((50053 + PORT_OFFSET + 1000))
 cat <<EOF
 
 Where to look next (the platform is still running; 'make down' stops it):
-  cauchy() { dotnet $CLI "\$@"; }   # the CLI${PORT_OFFSET:+ (with CAUCHY_*_ADDRESS set as above for offset $PORT_OFFSET)}
-  cauchy jobs get $job              # state, progress, metrics, the registered model
-  cauchy jobs logs $job             # the trainer's log of the run
-  cauchy jobs watch $job -o json    # the job's events as JSON lines
-  cauchy eval show $evaluation      # per-class precision/recall/F1 and the confusion matrix
-  cauchy models show $model         # versions, stages, lineage
-  cauchy models download $model:$model_version   # the weights (safetensors)
-Prometheus metrics (text format; scrape them or curl them):
-  http://127.0.0.1:$trainer_http/metrics        cauchy_trainer_train_loss{job_id="$job"}, cauchy_trainer_samples_per_second
-  http://127.0.0.1:$orchestrator_http/metrics   cauchy_jobs{state="succeeded"}, grpc_server_handled_total
-  every service: http://127.0.0.1:<grpc port + 1000>/metrics; logs in $RUN_DIR/logs
+  cauchy() { dotnet $CLI "\$@"; }   # the CLI${PORT_OFFSET:+; CAUCHY_<SERVICE>_ADDRESS point it at offset $PORT_OFFSET}
+  cauchy jobs get $job            # state, progress, metrics, the registered model
+  cauchy jobs logs $job           # the trainer's log of the run
+  cauchy jobs watch $job -o json  # the job's events as JSON lines
+  cauchy eval show $evaluation    # per-class precision/recall/F1 and the confusion matrix
+  cauchy models show $model; cauchy models download $model:$model_version   # versions, stages, lineage; the weights
+Prometheus metrics (text format at each service's /metrics; point a Prometheus scrape job at them):
+  http://127.0.0.1:$orchestrator_http/metrics   cauchy_jobs{state="succeeded"}, cauchy_jobs_queued; while a job runs:
+      cauchy_job_train_loss{job_id="..."}, cauchy_job_validation_accuracy, cauchy_job_step, cauchy_job_epoch
+  http://127.0.0.1:$trainer_http/metrics        cauchy_trainer_busy; while it trains: cauchy_trainer_train_loss{job_id="..."},
+      cauchy_trainer_samples_per_second, cauchy_trainer_learning_rate, cauchy_trainer_validation_accuracy
+  every service: grpc_server_handled_total{grpc_method="..."} and the rest of the gRPC server metrics
+  (HTTP port = gRPC port + 1000); service logs in $RUN_DIR/logs
 Finished in $(elapsed).
 EOF
 echo "demo job=$job model=$model:$model_version test_accuracy=$accuracy"

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, idempotently. Nothing is downloaded at run time:
 # tools come from Debian packages and the npm registry, .NET packages from NuGet at restore time.
+# `scripts/deps.sh --no-npm` skips the npm tools (only the tests use them; make demo does not).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+npm_tools=yes
+[ "${1:-}" = "--no-npm" ] && npm_tools=no
 
 # Debian packages: prometheus (promtool and a real server for exporter tests), nodejs/npm (grpc-js interop),
 # cmake/g++/libtorch-dev/libopencv-dev (Cauchy.Torch's native shim), python3-torch and python3-torchvision
@@ -33,7 +36,7 @@ fi
 
 # npm tools, each in its own git-ignored node_modules; reinstalled only when the lock file changes.
 for dir in tests/interop-node tests/storage-node; do
-  [ -f "$dir/package-lock.json" ] || continue
+  [ "$npm_tools" = yes ] && [ -f "$dir/package-lock.json" ] || continue
   stamp="$dir/node_modules/.cauchy-lock-stamp"
   if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
     echo "deps: npm ci in $dir"

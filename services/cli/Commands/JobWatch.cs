@@ -40,6 +40,7 @@ public sealed class JobWatch(CliContext c, string jobId, WatchSettings settings)
     private JobProgress? progress;
     private int progressLineEpoch = -1;
     private DateTime metricsFetched = DateTime.MinValue;
+    private string? chartsPrinted;
 
     public JobState State { get; private set; } = JobState.Unspecified;
 
@@ -214,9 +215,18 @@ public sealed class JobWatch(CliContext c, string jobId, WatchSettings settings)
         }
     }
 
+    /// <summary>Prints the charts as text, unless they are the ones printed last (the final epoch's, at the end).</summary>
     private async Task WriteChartsAsync()
     {
-        foreach (var line in curves.Charts(60, 6))
+        var lines = curves.Charts(60, 6);
+        var text = string.Join('\n', lines);
+        if (text == chartsPrinted)
+        {
+            return;
+        }
+
+        chartsPrinted = text;
+        foreach (var line in lines)
         {
             await c.Out.Writer.WriteLineAsync(line);
         }

@@ -93,7 +93,7 @@ public sealed class Curves
             }
 
             var (min, max) = (points.Min(p => p.Y), points.Max(p => p.Y));
-            lines.Add($"{name} by {axis}: {Show.Number(points[^1].Y)} (min {Show.Number(min)}, max {Show.Number(max)}, {points.Count} points)");
+            lines.Add($"{name} by {axis}: {Show.Number(points[^1].Y)} (min {Show.Number(min)}, max {Show.Number(max)}, {points.Count} point{(points.Count == 1 ? "" : "s")})");
             var rows = BrailleChart.Plot(points, width, height);
             for (var i = 0; i < rows.Length; i++)
             {
