@@ -14,8 +14,11 @@ public sealed class PrometheusTests(PlatformFixture fixture, ITestOutputHelper o
         ReferenceRun run = await fixture.ReferenceRunAsync();
         string jobId = run.Job.Id;
         PrometheusServer prometheus = platform.Prometheus;
-        foreach (var l in await Training.LogLinesAsync(platform, jobId)) output.WriteLine($"{l.Time.ToDateTime():HH:mm:ss.fff} {l.Text}");
-        output.WriteLine($"submitted {run.Submitted:HH:mm:ss.fff} finished {run.Finished:HH:mm:ss.fff} trainer cpu {run.TrainerCpuSeconds}");
+        // The job's log, to read how long its epochs took.
+        foreach (Cauchy.V1.LogLine line in await Training.LogLinesAsync(platform, jobId))
+        {
+            output.WriteLine($"{line.Time.ToDateTime():HH:mm:ss.fff} {line.Text}");
+        }
 
         Dictionary<string, string> targets = await prometheus.TargetHealthAsync();
         Assert.True(targets.GetValueOrDefault("trainer") == "up" && targets.GetValueOrDefault("orchestrator") == "up",
@@ -27,6 +30,7 @@ public sealed class PrometheusTests(PlatformFixture fixture, ITestOutputHelper o
         Assert.Equal("trainer", labels["job"]);
         Assert.Equal("small_cnn", labels["model"]);
         Assert.Equal(Platform.DatasetId, labels["dataset"]);
+        output.WriteLine($"cauchy_trainer_train_loss: {points.Count} points from {run.Submitted:HH:mm:ss} to {run.Finished:HH:mm:ss}");
         Assert.True(points.Count >= 10, $"the range query gave {points.Count} points for job {jobId}; the job needs to run longer for ten scrapes");
         AssertFalls(points.Select(p => p.Value).ToList(), "cauchy_trainer_train_loss");
 

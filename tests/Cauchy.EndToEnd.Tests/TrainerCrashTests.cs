@@ -45,6 +45,13 @@ public sealed class TrainerCrashTests(PlatformFixture fixture)
         Assert.True(log.Any(l => l.WorkerId == done.WorkerId && l.Text.StartsWith("attempt 2:", StringComparison.Ordinal) && l.Text.EndsWith($"resuming from the checkpoint of step {resumeFrom.Step}", StringComparison.Ordinal)), text);
         Assert.Contains(log, l => l.WorkerId == done.WorkerId && l.Text.StartsWith($"resumed at step {resumeFrom.Step} (epoch 1, ", StringComparison.Ordinal));
 
+        // The job names the registered version by its registry-wide id too.
+        ModelVersion registered = (await platform.Models.GetModelVersionAsync(new GetModelVersionRequest { ModelVersion = done.ResultModelVersion }, Platform.Deadline())).ModelVersion;
+        Assert.StartsWith("mv-", done.ResultModelVersion.VersionId, StringComparison.Ordinal);
+        Assert.Equal((done.ResultModelVersion.ModelName, done.ResultModelVersion.Version, done.ResultModelVersion.VersionId), (registered.ModelName, registered.Version, registered.VersionId));
+        Assert.Equal(job.Id, registered.Lineage.JobId);
+        Assert.Equal(2, registered.Lineage.Attempt);
+
         // Same spec and seed, resumed exactly: the same tensors, bit for bit.
         byte[] weights = await Training.DownloadWeightsAsync(platform, done.ResultModelVersion);
         WeightsAssert.Equal(Safetensors.Parse(reference.Weights), Safetensors.Parse(weights));
