@@ -58,9 +58,10 @@ bench-orchestrator: deps
 	$(DOTNET) build bench/Cauchy.Orchestrator.Bench -c Release -nologo -clp:NoSummary -v:q
 	$(DOTNET) bench/Cauchy.Orchestrator.Bench/bin/Release/net10.0/Cauchy.Orchestrator.Bench.dll
 
-## bench-train: our engine against PyTorch (same libtorch) training the small CNN and ResNet-18 on Fashion-MNIST,
-## then a resident-memory trace; ends with "train small_cnn_ratio_vs_pytorch=.. resnet18_ratio_vs_pytorch=..".
-## Options: make bench-train BENCH_TRAIN_ARGS="--rss-steps 5000" (see docs/benchmarks.md).
+## bench-train: our engine against PyTorch (same libtorch; with glibc's malloc defaults and with our shim's malloc
+## thresholds) training the small CNN and ResNet-18 on Fashion-MNIST, then a resident-memory trace; ends with
+## "train small_cnn_ratio_vs_pytorch=.. resnet18_ratio_vs_pytorch=..".
+## Options: make bench-train BENCH_TRAIN_ARGS="--rounds 7 --rss-steps 5000" (see docs/benchmarks.md).
 bench-train: deps
 	$(DOTNET) build bench/Cauchy.Train.Bench -c Release -nologo -clp:NoSummary -v:q
 	$(DOTNET) bench/Cauchy.Train.Bench/bin/Release/net10.0/Cauchy.Train.Bench.dll $(BENCH_TRAIN_ARGS)

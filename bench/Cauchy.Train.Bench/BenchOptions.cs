@@ -11,7 +11,10 @@ internal sealed record BenchOptions
 
     public int ResNetSteps { get; init; } = 10;
 
-    /// <summary>Rounds per model (each runs every side once, the first side rotating); the median ratio is reported.</summary>
+    /// <summary>
+    /// Rounds per model (each runs every side once, the first side rotating); the median ratio is reported. 0 runs
+    /// only the memory trace.
+    /// </summary>
     public int Rounds { get; init; } = 1;
 
     public int ResNetBatch { get; init; } = 32;

@@ -25,10 +25,12 @@ Console.WriteLine($"train-bench: our shim {(torch.malloc_tuned ? "keeps freed me
 // after the same neighbour (page cache, CPU frequency, other tenants' bursts).
 var sides = options.SameMalloc ? new[] { "ours", "pytorch", "pytorch_same_malloc" } : new[] { "ours", "pytorch" };
 var ratios = new Dictionary<(string Model, string Side), (double Throughput, double Cpu)>();
-foreach ((string model, int steps, int batch) in new[] { ("small_cnn", options.SmallCnnSteps, options.SmallCnnBatch), ("resnet18", options.ResNetSteps, options.ResNetBatch) })
+// --rounds 0: only the memory trace.
+var models = options.Rounds > 0 ? new[] { ("small_cnn", options.SmallCnnSteps, options.SmallCnnBatch), ("resnet18", options.ResNetSteps, options.ResNetBatch) } : [];
+foreach ((string model, int steps, int batch) in models)
 {
     var rounds = new List<Dictionary<string, RunResult>>();
-    for (int round = 1; round <= Math.Max(1, options.Rounds); round++)
+    for (int round = 1; round <= options.Rounds; round++)
     {
         var results = new Dictionary<string, RunResult>();
         string details = string.Empty;
@@ -70,7 +72,12 @@ if (options.RssSteps > 0)
     RssTrace.Run(train, options.RssSteps, options.RssEvery, options.RssBatch);
 }
 
-int roundCount = Math.Max(1, options.Rounds);
+if (options.Rounds == 0)
+{
+    return 0;
+}
+
+int roundCount = options.Rounds;
 Console.WriteLine($"train-cpu (median of {roundCount}, PyTorch's CPU time per image ÷ ours) small_cnn_ratio_vs_pytorch={ratios[("small_cnn", "pytorch")].Cpu:F3} resnet18_ratio_vs_pytorch={ratios[("resnet18", "pytorch")].Cpu:F3}");
 if (options.SameMalloc)
 {
