@@ -12,8 +12,8 @@ npm_tools=yes
 # (PyTorch and torchvision on the same libtorch, to regenerate the parity reference values), postgresql (a
 # throwaway server per test collection, see tests/Cauchy.Testing; the cluster Debian creates is not used and is
 # stopped), dataset-fashion-mnist (IDX files for the datasets and training tests,
-# `make bench-datasets` and `make bench-train`).
-apt_packages=(prometheus cmake g++ libtorch-dev libopencv-dev python3-torch python3-torchvision postgresql dataset-fashion-mnist)
+# `make bench-datasets` and `make bench-train`), jq (scripts/demo.sh reads the CLI's JSON with it).
+apt_packages=(prometheus cmake g++ libtorch-dev libopencv-dev python3-torch python3-torchvision postgresql dataset-fashion-mnist jq)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 missing=()
 for p in "${apt_packages[@]}"; do
