@@ -21,6 +21,9 @@ public sealed class LeaseKeeper : IAsyncDisposable
     private readonly TimeSpan interval;
     private readonly ConcurrentQueue<MetricValue> metrics = new();
     private readonly ConcurrentQueue<LogLine> logs = new();
+
+    // Lines whose append failed; the next append sends them first, so an outage does not reorder the job's log.
+    private List<LogLine> unsent = [];
     private readonly CancellationTokenSource stopped = new();
     private readonly CancellationTokenSource loopStop = new();
     private readonly SemaphoreSlim wake = new(0);
@@ -221,12 +224,13 @@ public sealed class LeaseKeeper : IAsyncDisposable
 
     private async Task SendLogsAsync(CancellationToken token)
     {
-        if (logs.IsEmpty)
+        if (logs.IsEmpty && unsent.Count == 0)
         {
             return;
         }
 
-        var lines = new List<LogLine>();
+        List<LogLine> lines = unsent;
+        unsent = [];
         while (lines.Count < 1000 && logs.TryDequeue(out LogLine? line))
         {
             lines.Add(line);
@@ -243,11 +247,8 @@ public sealed class LeaseKeeper : IAsyncDisposable
         }
         catch (RpcException e) when (e.StatusCode is not (StatusCode.FailedPrecondition or StatusCode.NotFound))
         {
-            // Logs are best effort beside the heartbeat: keep the lines for the next try.
-            foreach (LogLine line in lines)
-            {
-                logs.Enqueue(line);
-            }
+            // Logs are best effort beside the heartbeat: keep the lines, in order, for the next try.
+            unsent = lines;
 
             logger.LogWarning("job {JobId}: appending {Count} log lines failed, will retry: {Error}", JobId, lines.Count, e.Message);
         }
