@@ -1,5 +1,5 @@
 # Cauchy — the commands a newcomer needs: `make demo` (the whole platform at work: import Fashion-MNIST, train, evaluate,
-# register, promote; 13-30 minutes on 2 cores, see docs/benchmarks.md), `make up` / `make down` and `make test`.
+# register, promote; 16-30 minutes on the shared 2-core machine, see docs/benchmarks.md), `make up` / `make down` and `make test`.
 # Every target installs what it needs through `make deps`, which is idempotent and fails loudly.
 
 SHELL := /bin/bash
