@@ -1,5 +1,5 @@
 # Cauchy — the commands a newcomer needs: `make demo` (the whole platform at work: import Fashion-MNIST, train, evaluate,
-# register, promote; 13-30 minutes on 2 cores, see docs/benchmarks.md), `make up` / `make down` and `make test`.
+# register, promote; 11 minutes on an idle 2-core machine, up to 30 under load, see docs/benchmarks.md), `make up` / `make down` and `make test`.
 # Every target installs what it needs through `make deps`, which is idempotent and fails loudly.
 
 SHELL := /bin/bash
