@@ -1,15 +1,13 @@
 using System.Globalization;
 using System.Text;
 using Cauchy.V1;
-using Spectre.Console;
-using Spectre.Console.Rendering;
 
 namespace Cauchy.Cli.Output;
 
 /// <summary>
 /// A job's training curves for the terminal: the step-level training loss and the per-epoch validation accuracy as
-/// braille line charts (from GetJobMetrics), and every per-epoch metric as a sparkline (from the watch's
-/// EpochCompleted events).
+/// braille line charts, from GetJobMetrics, or for per-epoch metrics from the watch's EpochCompleted events until
+/// GetJobMetrics has them.
 /// </summary>
 public sealed class Curves
 {
@@ -44,7 +42,7 @@ public sealed class Curves
 
     public bool HasCharts => Charted.Any(c => Points(c.Name, c.Axis).Count > 0);
 
-    /// <summary>One line per metric: name, sparkline, first and last value.</summary>
+    /// <summary>The values as block characters, scaled between their own minimum and maximum.</summary>
     public static string Sparkline(IReadOnlyList<double> values)
     {
         if (values.Count == 0)
@@ -62,18 +60,6 @@ public sealed class Curves
         }
 
         return builder.ToString();
-    }
-
-    public IRenderable Render()
-    {
-        var grid = new Grid().AddColumn(new GridColumn().PadRight(2)).AddColumn(new GridColumn().PadRight(2)).AddColumn();
-        foreach (var (name, points) in epochs)
-        {
-            var values = points.Values.ToList();
-            grid.AddRow(new Text(name), new Text(Sparkline(values)), new Text($"{Show.Number(values[0])} → {Show.Number(values[^1])}"));
-        }
-
-        return grid;
     }
 
     /// <summary>
