@@ -236,7 +236,8 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         Assert.Contains(done.LastMetrics, m => m.Name == "test/accuracy" && m.Value == 0.92);
         await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
         await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.CompleteAsync(new CompleteJobRequest { LeaseId = lease, ResultModelVersion = Model() }, default));
-        await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.CancelAsync(job.Id, "too late", default));
+        var tooLate = await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.CancelAsync(job.Id, "too late", default));
+        Assert.Equal($"job '{job.Id}' is SUCCEEDED and cannot be cancelled", tooLate.Message);
         await AssertStatesAsync(h, job.Id, JobState.Queued, JobState.Running, JobState.Succeeded);
     }
 

@@ -274,6 +274,7 @@ public sealed class JobsServiceTests(OrchestratorFixture fixture) : IClassFixtur
         await client.FailJobAsync(new FailJobRequest { LeaseId = lease.LeaseId, ErrorMessage = "corrupt shard", Retryable = false }, Deadline());
         var cancel = await RefusedAsync(() => client.CancelJobAsync(new CancelJobRequest { JobId = job.Id }, Deadline()).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, cancel.StatusCode);
+        Assert.Equal($"job '{job.Id}' is FAILED and cannot be cancelled", cancel.Status.Detail);
         Assert.Equal(JobState.Failed, (await client.GetJobAsync(new GetJobRequest { JobId = job.Id }, Deadline())).Job.State);
     }
 

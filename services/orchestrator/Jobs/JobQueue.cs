@@ -229,7 +229,7 @@ public sealed class JobQueue(
         var job = await TransactAsync(async (db, ct) =>
         {
             var record = await db.Jobs.SingleOrDefaultAsync(j => j.Id == jobId, ct) ?? throw JobException.JobNotFound(jobId);
-            if (JobStateMachine.Cancel((JobState)record.State) is not { } next)
+            if (JobStateMachine.Cancel((JobState)record.State, record.Id) is not { } next)
             {
                 return record;
             }
@@ -342,7 +342,7 @@ public sealed class JobQueue(
         ValidateMetrics("metrics", request.Metrics);
         var job = await WithLeaseAsync(request.LeaseId, async (db, job, lease, now) =>
         {
-            var next = JobStateMachine.Complete((JobState)job.State);
+            var next = JobStateMachine.Complete((JobState)job.State, job.Id);
             await RecordMetricsAsync(db, job, request.Metrics, now);
             job.ResultModelName = model.ModelName;
             job.ResultModelVersion = model.Version;
@@ -363,7 +363,7 @@ public sealed class JobQueue(
         var job = await WithLeaseAsync(request.LeaseId, async (db, job, lease, now) =>
         {
             var error = request.ErrorMessage.Length > 0 ? request.ErrorMessage : "the worker reported a failure without a message";
-            var (next, counts) = JobStateMachine.Fail((JobState)job.State, request.Retryable, job.FailureCount, job.MaxRetries);
+            var (next, counts) = JobStateMachine.Fail((JobState)job.State, job.Id, request.Retryable, job.FailureCount, job.MaxRetries);
             EndAttempt(db, job, next, counts, counts ? error : "stopped after cancellation", $"attempt {job.Attempt} failed on worker '{lease.WorkerId}'", now);
             await SaveTransitionAsync(db, cancellationToken);
             return job;
@@ -377,7 +377,7 @@ public sealed class JobQueue(
     {
         var job = await WithLeaseAsync(request.LeaseId, async (db, job, lease, now) =>
         {
-            var next = JobStateMachine.Release((JobState)job.State);
+            var next = JobStateMachine.Release((JobState)job.State, job.Id);
             var why = $"released by worker '{lease.WorkerId}'" + (request.Reason.Length > 0 ? $": {request.Reason}" : "");
             EndAttempt(db, job, next, countsAsFailure: false, error: null, why, now);
             await SaveTransitionAsync(db, cancellationToken);
@@ -639,7 +639,7 @@ public sealed class JobQueue(
             }
 
             var now = Now;
-            var next = JobStateMachine.Lease((JobState)job.State);
+            var next = JobStateMachine.Lease((JobState)job.State, job.Id);
             job.Attempt++;
             job.LeaseId = Guid.NewGuid().ToString("N");
             job.WorkerId = workerId;
@@ -723,7 +723,7 @@ public sealed class JobQueue(
             return false;
         }
 
-        var (next, counts) = JobStateMachine.Expire((JobState)job.State, job.FailureCount, job.MaxRetries);
+        var (next, counts) = JobStateMachine.Expire((JobState)job.State, job.Id, job.FailureCount, job.MaxRetries);
         var why = $"lease expired: worker '{job.WorkerId}' sent no heartbeat since {expires:O}";
         EndAttempt(db, job, next, counts, counts ? why : null, why, now);
         return true;
@@ -737,7 +737,7 @@ public sealed class JobQueue(
             return false;
         }
 
-        var next = JobStateMachine.RunTimeExceeded((JobState)job.State);
+        var next = JobStateMachine.RunTimeExceeded((JobState)job.State, job.Id);
         var limit = TimeSpan.FromTicks(job.MaxRunTicks);
         var error = $"max_run_duration exceeded: the attempts ran longer than {limit} together";
         EndAttempt(db, job, next, countsAsFailure: false, error, $"stopped on worker '{job.WorkerId}'", now);
