@@ -136,4 +136,34 @@ public class TensorCreationTests
         // Debian's libtorch is CPU-only (false, 0); a CUDA libtorch on a GPU node must report its devices.
         Assert.Equal(torch.cuda.is_available(), torch.cuda.device_count() > 0);
     }
+
+    [Fact]
+    public void Cuda_DeviceProperties_AreReadFromTheDriverOrRefusedWithTheReason()
+    {
+        if (torch.cuda.is_available())
+        {
+            CudaDeviceProperties properties = torch.cuda.get_device_properties(0);
+            Assert.False(string.IsNullOrWhiteSpace(properties.name));
+            Assert.True(properties.total_memory > 0 && properties.major >= 3 && properties.multi_processor_count > 0, properties.ToString());
+            Assert.Equal(properties.name, torch.cuda.get_device_name(0));
+            (long free, long total) = torch.cuda.mem_get_info(0);
+            Assert.Equal(properties.total_memory, total);
+            Assert.InRange(free, 1, total);
+            torch.cuda.synchronize();
+        }
+        else
+        {
+            // No GPU here: each call fails with why (no driver library, or a driver that sees no device), never a crash.
+            string properties = Assert.Throws<TorchException>(() => torch.cuda.get_device_properties(0)).Message;
+            Assert.True(properties.Contains("libcuda.so.1", StringComparison.Ordinal) || properties.Contains("cuInit", StringComparison.Ordinal) || properties.Contains("out of range", StringComparison.Ordinal), properties);
+            string memory = Assert.Throws<TorchException>(() => torch.cuda.mem_get_info(0)).Message;
+            Assert.Equal(properties, memory);
+            Assert.Contains("CUDA", Assert.Throws<TorchException>(() => torch.cuda.synchronize()).Message, StringComparison.OrdinalIgnoreCase);
+        }
+
+        // An index past the devices is refused naming it, whatever the machine.
+        string beyond = Assert.Throws<TorchException>(() => torch.cuda.get_device_properties(-1)).Message;
+        Assert.True(beyond.Contains("-1", StringComparison.Ordinal) || beyond.Contains("libcuda.so.1", StringComparison.Ordinal), beyond);
+        Assert.Contains("-2", Assert.Throws<TorchException>(() => torch.cuda.synchronize(-2)).Message, StringComparison.Ordinal);
+    }
 }

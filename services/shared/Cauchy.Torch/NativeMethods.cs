@@ -41,6 +41,15 @@ internal static partial class NativeMethods
     internal static partial int cauchy_cuda_device_count(out int count);
 
     [LibraryImport(Library)]
+    internal static partial int cauchy_cuda_synchronize(int device);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial int cauchy_cuda_get_device_properties(int device, byte* name, int nameCapacity, out long totalMemory, out int major, out int minor, out int multiProcessorCount);
+
+    [LibraryImport(Library)]
+    internal static partial int cauchy_cuda_mem_get_info(int device, out long freeBytes, out long totalBytes);
+
+    [LibraryImport(Library)]
     internal static partial int cauchy_set_grad_enabled(int enabled);
 
     [LibraryImport(Library)]

@@ -10,12 +10,15 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 using namespace cauchy;
@@ -47,6 +50,89 @@ bool tune_malloc() {
 // Runs when the shim is loaded (the first P/Invoke), before any tensor is allocated through it.
 const bool malloc_tuned = tune_malloc();
 
+// The CUDA driver API, opened with dlopen so the shim needs no CUDA headers or libraries at build time and loads
+// on machines without a driver. libtorch has no device-properties call outside its CUDA headers; the driver's
+// entry points used here are stable across CUDA versions (the _v2 names are the current ABI).
+struct cuda_driver {
+  using result = int;
+  result (*init)(unsigned) = nullptr;
+  result (*device_get_count)(int*) = nullptr;
+  result (*device_get)(int*, int) = nullptr;
+  result (*device_get_name)(char*, int, int) = nullptr;
+  result (*device_total_mem)(size_t*, int) = nullptr;
+  result (*device_get_attribute)(int*, int, int) = nullptr;
+  result (*primary_ctx_retain)(void**, int) = nullptr;
+  result (*primary_ctx_release)(int) = nullptr;
+  result (*ctx_push_current)(void*) = nullptr;
+  result (*ctx_pop_current)(void**) = nullptr;
+  result (*mem_get_info)(size_t*, size_t*) = nullptr;
+  result (*get_error_string)(result, const char**) = nullptr;
+  std::string unavailable;  // why the driver cannot be used; empty when it can
+};
+
+const cuda_driver& driver() {
+  static const cuda_driver loaded = [] {
+    cuda_driver d;
+    void* library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (library == nullptr) {
+      const char* why = dlerror();
+      d.unavailable = std::string("the CUDA driver library libcuda.so.1 could not be loaded (") +
+                      (why != nullptr ? why : "no reason given") + "): this machine has no NVIDIA driver";
+      return d;
+    }
+    auto bind = [&](auto& fn, std::initializer_list<const char*> names) {
+      for (const char* name : names) {
+        if (void* symbol = dlsym(library, name)) {
+          fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(symbol);
+          return;
+        }
+      }
+      if (d.unavailable.empty()) d.unavailable = std::string("libcuda.so.1 has no ") + *names.begin();
+    };
+    bind(d.init, {"cuInit"});
+    bind(d.device_get_count, {"cuDeviceGetCount"});
+    bind(d.device_get, {"cuDeviceGet"});
+    bind(d.device_get_name, {"cuDeviceGetName"});
+    bind(d.device_total_mem, {"cuDeviceTotalMem_v2"});
+    bind(d.device_get_attribute, {"cuDeviceGetAttribute"});
+    bind(d.primary_ctx_retain, {"cuDevicePrimaryCtxRetain"});
+    bind(d.primary_ctx_release, {"cuDevicePrimaryCtxRelease_v2", "cuDevicePrimaryCtxRelease"});
+    bind(d.ctx_push_current, {"cuCtxPushCurrent_v2"});
+    bind(d.ctx_pop_current, {"cuCtxPopCurrent_v2"});
+    bind(d.mem_get_info, {"cuMemGetInfo_v2"});
+    bind(d.get_error_string, {"cuGetErrorString"});
+    return d;
+  }();
+  return loaded;
+}
+
+void check_cu(int code, const char* call) {
+  if (code == 0) return;
+  const char* text = nullptr;
+  if (driver().get_error_string == nullptr || driver().get_error_string(code, &text) != 0) text = nullptr;
+  throw std::runtime_error(std::string(call) + " failed: " +
+                           (text != nullptr ? std::string(text) : "CUDA driver error " + std::to_string(code)));
+}
+
+// The driver's handle for device `index`, after checking the index against the devices the driver sees.
+int cu_device(int32_t index) {
+  const cuda_driver& d = driver();
+  if (!d.unavailable.empty()) throw std::runtime_error(d.unavailable);
+  check_cu(d.init(0), "cuInit");
+  int count = 0;
+  check_cu(d.device_get_count(&count), "cuDeviceGetCount");
+  if (index < 0 || index >= count)
+    throw argument_error("CUDA device index " + std::to_string(index) + " is out of range: the driver sees " +
+                         std::to_string(count) + " device(s)");
+  int device = 0;
+  check_cu(d.device_get(&device, index), "cuDeviceGet");
+  return device;
+}
+
+constexpr int kAttributeMultiprocessorCount = 16;    // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
+constexpr int kAttributeComputeCapabilityMajor = 75;  // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR
+constexpr int kAttributeComputeCapabilityMinor = 76;  // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR
+
 }  // namespace
 
 extern "C" {
@@ -76,6 +162,57 @@ cauchy_status cauchy_cuda_is_available(int32_t* out) {
 
 cauchy_status cauchy_cuda_device_count(int32_t* out) {
   return guard([&] { *check_out(out) = static_cast<int32_t>(torch::cuda::device_count()); });
+}
+
+cauchy_status cauchy_cuda_synchronize(int32_t device) {
+  return guard([&] {
+    if (device < -1) throw argument_error("CUDA device index must be -1 (the current device) or more, got " + std::to_string(device));
+    torch::cuda::synchronize(device);
+  });
+}
+
+cauchy_status cauchy_cuda_get_device_properties(int32_t device, char* name, int32_t name_capacity,
+                                                int64_t* total_memory, int32_t* major, int32_t* minor,
+                                                int32_t* multi_processor_count) {
+  return guard([&] {
+    if (name_capacity < 1) throw argument_error("name buffer capacity must be at least 1, got " + std::to_string(name_capacity));
+    check_out(name);
+    const int handle = cu_device(device);
+    const cuda_driver& d = driver();
+    check_cu(d.device_get_name(name, name_capacity, handle), "cuDeviceGetName");
+    name[name_capacity - 1] = '\0';
+    size_t bytes = 0;
+    check_cu(d.device_total_mem(&bytes, handle), "cuDeviceTotalMem");
+    *check_out(total_memory) = static_cast<int64_t>(bytes);
+    check_cu(d.device_get_attribute(check_out(major), kAttributeComputeCapabilityMajor, handle), "cuDeviceGetAttribute");
+    check_cu(d.device_get_attribute(check_out(minor), kAttributeComputeCapabilityMinor, handle), "cuDeviceGetAttribute");
+    check_cu(d.device_get_attribute(check_out(multi_processor_count), kAttributeMultiprocessorCount, handle),
+             "cuDeviceGetAttribute");
+  });
+}
+
+cauchy_status cauchy_cuda_mem_get_info(int32_t device, int64_t* free_bytes, int64_t* total_bytes) {
+  return guard([&] {
+    check_out(free_bytes);
+    check_out(total_bytes);
+    const int handle = cu_device(device);
+    const cuda_driver& d = driver();
+    // cuMemGetInfo needs a current context: the device's primary context, the one libtorch's runtime calls use,
+    // retained (created if nothing made it yet) and pushed on this thread only for the query.
+    void* context = nullptr;
+    check_cu(d.primary_ctx_retain(&context, handle), "cuDevicePrimaryCtxRetain");
+    size_t free_memory = 0, total_memory = 0;
+    int code = d.ctx_push_current(context);
+    if (code == 0) {
+      code = d.mem_get_info(&free_memory, &total_memory);
+      void* popped = nullptr;
+      d.ctx_pop_current(&popped);
+    }
+    d.primary_ctx_release(handle);
+    check_cu(code, "cuMemGetInfo");
+    *free_bytes = static_cast<int64_t>(free_memory);
+    *total_bytes = static_cast<int64_t>(total_memory);
+  });
 }
 
 cauchy_status cauchy_set_grad_enabled(int32_t enabled) {

@@ -43,6 +43,16 @@ CAUCHY_API cauchy_status cauchy_get_num_threads(int32_t* out);
 CAUCHY_API cauchy_status cauchy_manual_seed(uint64_t seed);
 CAUCHY_API cauchy_status cauchy_cuda_is_available(int32_t* out);
 CAUCHY_API cauchy_status cauchy_cuda_device_count(int32_t* out);
+/* Waits for every kernel queued on the device (-1: the current one); fails when libtorch sees no CUDA device. */
+CAUCHY_API cauchy_status cauchy_cuda_synchronize(int32_t device);
+/* A device's properties from the CUDA driver (libcuda.so.1, opened on first use, so a CPU-only machine loads the
+ * shim and gets an error naming the missing driver here). name: a buffer of name_capacity bytes, filled with a
+ * NUL-terminated name. */
+CAUCHY_API cauchy_status cauchy_cuda_get_device_properties(int32_t device, char* name, int32_t name_capacity,
+                                                           int64_t* total_memory, int32_t* major, int32_t* minor,
+                                                           int32_t* multi_processor_count);
+/* Free and total device memory as the driver sees it (every process on the device, not only this one). */
+CAUCHY_API cauchy_status cauchy_cuda_mem_get_info(int32_t device, int64_t* free_bytes, int64_t* total_bytes);
 /* Autograd recording for the calling thread (PyTorch's no_grad is per thread too). */
 CAUCHY_API cauchy_status cauchy_set_grad_enabled(int32_t enabled);
 CAUCHY_API cauchy_status cauchy_is_grad_enabled(int32_t* out);
