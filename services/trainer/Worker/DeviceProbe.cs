@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Cauchy.Torch;
 using Cauchy.V1;
@@ -107,41 +106,30 @@ public sealed class DeviceProbe
             long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
-    private static List<GpuDevice> ReadGpus()
+    // From the CUDA driver through the binding (the devices libtorch sees, in its numbering, CUDA_VISIBLE_DEVICES
+    // applied), not from nvidia-smi, which a container may lack and which numbers the host's GPUs.
+    private List<GpuDevice> ReadGpus()
     {
         var gpus = new List<GpuDevice>();
         try
         {
-            using var process = Process.Start(new ProcessStartInfo("nvidia-smi", "--query-gpu=index,name,memory.total,memory.used --format=csv,noheader,nounits")
+            for (int index = 0; index < GpuCount; index++)
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            });
-            if (process is null)
-            {
-                return gpus;
-            }
-
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit(5000);
-            foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                string[] f = line.Split(',', StringSplitOptions.TrimEntries);
-                if (f.Length == 4 && int.TryParse(f[0], CultureInfo.InvariantCulture, out int index))
+                CudaDeviceProperties properties = torch.cuda.get_device_properties(index);
+                (long free, long total) = torch.cuda.mem_get_info(index);
+                gpus.Add(new GpuDevice
                 {
-                    gpus.Add(new GpuDevice
-                    {
-                        Index = index,
-                        Name = f[1],
-                        MemoryTotalBytes = long.Parse(f[2], CultureInfo.InvariantCulture) * 1024 * 1024,
-                        MemoryUsedBytes = long.Parse(f[3], CultureInfo.InvariantCulture) * 1024 * 1024,
-                    });
-                }
+                    Index = index,
+                    Name = properties.name,
+                    MemoryTotalBytes = total,
+                    MemoryUsedBytes = total - free,
+                });
             }
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or FormatException)
+        catch (TorchException)
         {
-            // No nvidia-smi: the GPU count from libtorch still holds, names and memory stay unknown.
+            // The driver refused (it saw no device after all): the GPU count from libtorch still holds, names and
+            // memory stay unknown.
         }
 
         return gpus;
