@@ -33,6 +33,21 @@ internal sealed record BenchOptions
     /// <summary>Batch size of the memory trace (smaller than the throughput batch so 5,000 steps fit in minutes).</summary>
     public int RssBatch { get; init; } = 32;
 
+    /// <summary>
+    /// Where both sides train: "cpu", or "cuda" (the first GPU; our side needs a shim built against a CUDA libtorch,
+    /// scripts/device/gpu-bench.sh). Batches are assembled on the CPU and copied to the device on both sides.
+    /// </summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>The folder holding Fashion-MNIST's IDX files (gzipped or not), for both sides.</summary>
+    public string Data { get; init; } = Cauchy.Torch.Data.FashionMnist.DefaultDirectory;
+
+    /// <summary>PyTorch's interpreter: Debian's python3 (the libtorch the shim links) unless told otherwise.</summary>
+    public string Python { get; init; } = "/usr/bin/python3";
+
+    /// <summary>Run only the CUDA checks (<see cref="Bench.CudaCheck"/>); exit code 1 when one fails.</summary>
+    public bool CudaCheck { get; init; }
+
     /// <summary>Run only the 3-epoch accuracy check (small CNN, full test set, fails below 0.91).</summary>
     public bool Accuracy { get; init; }
 
@@ -52,6 +67,24 @@ internal sealed record BenchOptions
             if (name == "--accuracy")
             {
                 options = options with { Accuracy = true };
+                continue;
+            }
+
+            if (name == "--cuda-check")
+            {
+                options = options with { CudaCheck = true };
+                continue;
+            }
+
+            if (name is "--device" or "--data" or "--python")
+            {
+                string text = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
+                options = name switch
+                {
+                    "--device" => text is "cpu" or "cuda" ? options with { Device = text } : throw new ArgumentException($"--device is '{text}'; it must be cpu or cuda"),
+                    "--data" => options with { Data = text },
+                    _ => options with { Python = text },
+                };
                 continue;
             }
 

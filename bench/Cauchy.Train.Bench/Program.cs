@@ -10,8 +10,25 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 BenchOptions options = BenchOptions.Parse(args);
 torch.set_num_threads(options.Threads);
-ImageSample[] train = FashionMnist.Load(train: true);
-Console.WriteLine($"train-bench: {Environment.ProcessorCount} cores, {options.Threads} libtorch thread(s), Fashion-MNIST {train.Length} training images");
+ImageSample[] train = FashionMnist.Load(train: true, options.Data);
+Console.WriteLine($"train-bench: {Environment.ProcessorCount} cores, {options.Threads} libtorch thread(s), Fashion-MNIST {train.Length} training images from {options.Data}");
+Device device = EngineRuns.Parse(options.Device);
+if (device.type == DeviceType.CUDA)
+{
+    if (!torch.cuda.is_available())
+    {
+        Console.Error.WriteLine("train-bench: --device cuda, but the shim's libtorch sees no CUDA device (a CPU-only libtorch, or no driver); build the shim against a CUDA libtorch (scripts/device/gpu-bench.sh)");
+        return 2;
+    }
+
+    (long free, long total) = torch.cuda.mem_get_info();
+    Console.WriteLine($"train-bench: training on cuda:0, {torch.cuda.get_device_properties()}; {torch.cuda.device_count()} device(s); {free / (1024.0 * 1024 * 1024):F1} of {total / (1024.0 * 1024 * 1024):F1} GiB free");
+}
+
+if (options.CudaCheck)
+{
+    return Cauchy.Train.Bench.CudaCheck.Run(train) ? 0 : 1;
+}
 
 if (options.Accuracy)
 {
@@ -39,13 +56,13 @@ foreach ((string model, int steps, int batch) in models)
             string side = sides[(round - 1 + i) % sides.Length];
             if (side == "ours")
             {
-                (RunResult ours, double waitShare, double allocated, int collections) = EngineRuns.Throughput(model, train, steps, batch);
+                (RunResult ours, double waitShare, double allocated, int collections) = EngineRuns.Throughput(model, train, steps, batch, device);
                 results[side] = ours;
                 details = $"ours: {waitShare:P1} of the time waiting for data, {allocated / 1024:F0} KiB managed allocation per step, {collections} GCs";
             }
             else
             {
-                results[side] = PyTorchRun.Throughput(model, steps, batch, options.Threads, sameMalloc: side == "pytorch_same_malloc");
+                results[side] = PyTorchRun.Throughput(model, steps, batch, sameMalloc: side == "pytorch_same_malloc", options);
             }
         }
 
@@ -67,7 +84,11 @@ foreach ((string model, int steps, int batch) in models)
     }
 }
 
-if (options.RssSteps > 0)
+if (options.RssSteps > 0 && device.type == DeviceType.CUDA)
+{
+    Console.WriteLine("train-bench: the resident-memory trace runs on the CPU only; skipped with --device cuda");
+}
+else if (options.RssSteps > 0)
 {
     RssTrace.Run(train, options.RssSteps, options.RssEvery, options.RssBatch);
 }
@@ -86,7 +107,8 @@ if (options.SameMalloc)
 }
 
 // The acceptance line (issue 3): median images/s ratio against PyTorch as a plain python3 runs it.
-Console.WriteLine($"train small_cnn_ratio_vs_pytorch={ratios[("small_cnn", "pytorch")].Throughput:F3} resnet18_ratio_vs_pytorch={ratios[("resnet18", "pytorch")].Throughput:F3}");
+// On a GPU the same line begins "train-cuda".
+Console.WriteLine($"{(device.type == DeviceType.CUDA ? "train-cuda" : "train")} small_cnn_ratio_vs_pytorch={ratios[("small_cnn", "pytorch")].Throughput:F3} resnet18_ratio_vs_pytorch={ratios[("resnet18", "pytorch")].Throughput:F3}");
 return 0;
 
 static double Median(IEnumerable<double> values)

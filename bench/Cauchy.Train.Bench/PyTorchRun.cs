@@ -3,11 +3,12 @@ using System.Text.Json;
 
 namespace Cauchy.Train.Bench;
 
-/// <summary>PyTorch's side: train_bench.py under Debian's /usr/bin/python3 (python3-torch, the libtorch the shim links).</summary>
+/// <summary>
+/// PyTorch's side: train_bench.py under Debian's /usr/bin/python3 (python3-torch, the libtorch the shim links), or
+/// under the interpreter --python names (a GPU machine's python3, whose CUDA libtorch the shim was built against).
+/// </summary>
 internal static class PyTorchRun
 {
-    private const string Interpreter = "/usr/bin/python3";
-
     /// <summary>glibc's variables with the thresholds the shim sets through mallopt (see native/cauchy_torch.cpp).</summary>
     internal static readonly IReadOnlyDictionary<string, string> SameMalloc = new Dictionary<string, string>
     {
@@ -19,9 +20,10 @@ internal static class PyTorchRun
     /// Run Python with the malloc thresholds our shim sets (glibc reads them from the environment); otherwise with
     /// glibc's defaults, as a plain <c>python3</c> runs.
     /// </param>
-    internal static RunResult Throughput(string architecture, int steps, int batch, int threads, bool sameMalloc)
+    internal static RunResult Throughput(string architecture, int steps, int batch, bool sameMalloc, BenchOptions options)
     {
-        var start = new ProcessStartInfo(Interpreter)
+        string interpreter = options.Python;
+        var start = new ProcessStartInfo(interpreter)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -39,13 +41,14 @@ internal static class PyTorchRun
         foreach (string argument in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "train_bench.py"), "--model", architecture, "--steps", steps.ToString(),
-            "--batch", batch.ToString(), "--threads", threads.ToString(), "--warmup", EngineRuns.WarmupSteps.ToString(),
+            "--batch", batch.ToString(), "--threads", options.Threads.ToString(), "--warmup", EngineRuns.WarmupSteps.ToString(),
+            "--device", options.Device, "--data", options.Data,
         })
         {
             start.ArgumentList.Add(argument);
         }
 
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Interpreter}");
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {interpreter}");
         Task<string> error = process.StandardError.ReadToEndAsync();
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();

@@ -11,7 +11,7 @@ internal static class RssTrace
 {
     internal static void Run(ImageSample[] train, int steps, int every, int batch)
     {
-        Trainer trainer = EngineRuns.NewTrainer("small_cnn", out var model);
+        Trainer trainer = EngineRuns.NewTrainer("small_cnn", EngineRuns.Cpu, out var model);
         using (model)
         using (trainer.Optimizer)
         {

@@ -79,10 +79,10 @@ def read_idx(path):
     return torch.frombuffer(bytearray(data[4 + 4 * dims:]), dtype=torch.uint8).reshape(shape)
 
 
-def fashion_mnist(train):
+def fashion_mnist(train, directory=FASHION_MNIST):
     prefix = "train" if train else "t10k"
-    images = read_idx(os.path.join(FASHION_MNIST, f"{prefix}-images-idx3-ubyte.gz"))
-    labels = read_idx(os.path.join(FASHION_MNIST, f"{prefix}-labels-idx1-ubyte.gz")).long()
+    images = read_idx(os.path.join(directory, f"{prefix}-images-idx3-ubyte.gz"))
+    labels = read_idx(os.path.join(directory, f"{prefix}-labels-idx1-ubyte.gz")).long()
     return images.unsqueeze(1), labels
 
 
