@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
-using System.Net;
+using Cauchy.Testing;
 using Cauchy.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Cauchy.Cli.Tests;
 
@@ -35,15 +32,11 @@ public sealed class ScriptedJobsServer : IAsyncDisposable
 
     public static async Task<ScriptedJobsServer> StartAsync(WatchScript script)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton(script);
-        var app = builder.Build();
-        app.MapGrpcService<JobsService>();
-        app.MapGrpcService<DatasetsService>();
-        await app.StartAsync();
+        WebApplication app = await LoopbackGrpcServer.StartAsync(services => services.AddSingleton(script), app =>
+        {
+            app.MapGrpcService<JobsService>();
+            app.MapGrpcService<DatasetsService>();
+        });
         return new ScriptedJobsServer(app, script);
     }
 

@@ -1,12 +1,9 @@
-using System.Net;
+using Cauchy.Testing;
 using Cauchy.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Cauchy.Orchestrator.Tests;
 
@@ -30,14 +27,11 @@ public sealed class FakeCatalogServer : IAsyncDisposable
 
     public static async Task<FakeCatalogServer> StartAsync()
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
-        var app = builder.Build();
-        app.MapGrpcService<CatalogueService>();
-        app.MapGrpcService<RegistryService>();
-        await app.StartAsync();
+        WebApplication app = await LoopbackGrpcServer.StartAsync(_ => { }, app =>
+        {
+            app.MapGrpcService<CatalogueService>();
+            app.MapGrpcService<RegistryService>();
+        });
         return new FakeCatalogServer(app, new Uri(app.Urls.First()));
     }
 

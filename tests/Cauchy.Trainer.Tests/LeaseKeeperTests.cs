@@ -1,15 +1,12 @@
 using System.Collections.Concurrent;
-using System.Net;
+using Cauchy.Testing;
 using Cauchy.Trainer.Execution;
 using Cauchy.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
@@ -25,7 +22,7 @@ public sealed class LeaseKeeperTests
     public async Task LogLinesWhoseAppendFailed_AreStoredBeforeLaterLines()
     {
         var orchestrator = new FlakyJobs { FailAppends = true };
-        await using WebApplication app = await StartAsync(orchestrator);
+        await using WebApplication app = await LoopbackGrpcServer.StartAsync(services => services.AddSingleton(orchestrator), app => app.MapGrpcService<FlakyJobs.Service>());
         using GrpcChannel channel = GrpcChannel.ForAddress(app.Urls.First());
         var lease = new LeaseJobResponse
         {
@@ -58,19 +55,6 @@ public sealed class LeaseKeeperTests
 
         Assert.Equal(["epoch 1/2: first line", "epoch 1/2: second line", "epoch 2/2: third line"], orchestrator.Stored.ToArray());
         Assert.All(orchestrator.LeaseIds, id => Assert.Equal("lease-1", id));
-    }
-
-    private static async Task<WebApplication> StartAsync(FlakyJobs orchestrator)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton(orchestrator);
-        WebApplication app = builder.Build();
-        app.MapGrpcService<FlakyJobs.Service>();
-        await app.StartAsync();
-        return app;
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)

@@ -1,15 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net;
+using Cauchy.Testing;
 using Cauchy.V1;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Cauchy.Datasets.Tests.Support;
 
@@ -35,14 +31,7 @@ public sealed class FakeRegistry : IAsyncDisposable
 
     public static async Task<FakeRegistry> StartAsync()
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
-        builder.Services.AddSingleton<LineageTable>();
-        var app = builder.Build();
-        app.MapGrpcService<LineageOnlyModels>();
-        await app.StartAsync();
+        WebApplication app = await LoopbackGrpcServer.StartAsync(services => services.AddSingleton<LineageTable>(), app => app.MapGrpcService<LineageOnlyModels>());
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var registry = new FakeRegistry(app, new Uri(address).Port);
         app.Services.GetRequiredService<LineageTable>().Source = registry.Lineage;
