@@ -1,3 +1,4 @@
+using Cauchy.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

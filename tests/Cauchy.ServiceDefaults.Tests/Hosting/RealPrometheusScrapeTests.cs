@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Cauchy.Testing;
 using Xunit;
 
 namespace Cauchy.ServiceDefaults.Tests.Hosting;

@@ -2,18 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Cauchy.Testing;
-
-namespace Cauchy.EndToEnd.Tests;
+namespace Cauchy.Testing;
 
 /// <summary>
-/// A real Prometheus (Debian's <c>prometheus</c>, /usr/bin/prometheus) on a free loopback port, scraping the given
-/// targets every second, its TSDB in a temporary folder removed on dispose.
+/// A real Prometheus (Debian's <c>prometheus</c>) on a free loopback port, scraping the given targets every second,
+/// its TSDB in a temporary folder removed on dispose. A missing binary fails the test with how to install it.
 /// </summary>
 public sealed class PrometheusServer : IAsyncDisposable
 {
-    public const string Binary = "/usr/bin/prometheus";
-
     private readonly Process process;
     private readonly string folder;
     private readonly StringBuilder log = new();
@@ -43,15 +39,21 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The prometheus binary on PATH or in /usr/bin.</summary>
+    public static string Binary =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin")
+            .Select(directory => Path.Combine(directory, "prometheus")).FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException("prometheus is not installed: install the Debian package prometheus (make deps).");
+
+    /// <summary>Starts Prometheus with one scrape job, <paramref name="jobName"/>, scraping <paramref name="target"/> (host:port).</summary>
+    public static Task<PrometheusServer> StartAsync(string jobName, string target) =>
+        StartAsync(new Dictionary<string, string> { [jobName] = target });
+
     /// <summary>Starts Prometheus with one scrape job per entry of <paramref name="targets"/> (job name → host:port).</summary>
     public static async Task<PrometheusServer> StartAsync(IReadOnlyDictionary<string, string> targets)
     {
-        if (!File.Exists(Binary))
-        {
-            throw new InvalidOperationException($"{Binary} is missing: install the Debian package prometheus (make deps).");
-        }
-
-        string folder = TempDirectory.Create("cauchy-e2e-prometheus");
+        string binary = Binary;
+        string folder = TempDirectory.Create("cauchy-prometheus");
         var config = new StringBuilder("""
             global:
               scrape_interval: 1s
@@ -68,7 +70,7 @@ public sealed class PrometheusServer : IAsyncDisposable
         string configFile = Path.Combine(folder, "prometheus.yml");
         await File.WriteAllTextAsync(configFile, config.ToString());
         int port = FreePort.OutsideEphemeralRange();
-        var start = new ProcessStartInfo(Binary)
+        var start = new ProcessStartInfo(binary)
         {
             ArgumentList =
             {
@@ -86,8 +88,8 @@ public sealed class PrometheusServer : IAsyncDisposable
         server.process.BeginErrorReadLine();
         try
         {
-            await Wait.UntilAsync(async () => (await server.Http.GetAsync("-/ready")).IsSuccessStatusCode, TimeSpan.FromSeconds(60),
-                () => $"Prometheus to become ready on port {port}\n{server.Log}", server.ThrowIfExited);
+            await server.WaitUntilAsync(async () => (await server.Http.GetAsync("-/ready")).IsSuccessStatusCode, TimeSpan.FromSeconds(60),
+                $"Prometheus to become ready on port {port}");
             return server;
         }
         catch
@@ -125,6 +127,60 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
 
         return result;
+    }
+
+    /// <summary>Runs an instant PromQL query and returns the <c>data.result</c> array.</summary>
+    public async Task<JsonElement> QueryAsync(string promql)
+    {
+        using JsonDocument document = await GetAsync("api/v1/query?query=" + Uri.EscapeDataString(promql));
+        return document.RootElement.GetProperty("data").GetProperty("result").Clone();
+    }
+
+    /// <summary>The value of each series of an instant vector result, keyed by one of its labels.</summary>
+    public async Task<Dictionary<string, double>> QueryByLabelAsync(string promql, string label)
+    {
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (JsonElement series in (await QueryAsync(promql)).EnumerateArray())
+        {
+            string key = series.GetProperty("metric").TryGetProperty(label, out JsonElement l) ? l.GetString() ?? string.Empty : string.Empty;
+            string text = series.GetProperty("value")[1].GetString()!;
+            values[key] = text == "+Inf" ? double.PositiveInfinity : double.Parse(text, CultureInfo.InvariantCulture);
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds; a failed request counts as "not yet". Throws naming
+    /// <paramref name="what"/>, with Prometheus's log, after <paramref name="timeout"/> or when Prometheus exits.
+    /// </summary>
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        Exception? last = null;
+        while (clock.Elapsed < timeout)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"prometheus exited with code {process.ExitCode} while waiting for {what}:\n{Log}");
+            }
+
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or InvalidOperationException or KeyNotFoundException)
+            {
+                last = exception;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"timed out after {timeout.TotalSeconds:F0} s waiting for {what}; last error: {last?.Message}\n--- prometheus log ---\n{Log}");
     }
 
     public async ValueTask DisposeAsync()
