@@ -40,8 +40,8 @@ internal static class CudaCheck
         Report("properties out of range", Throws(() => torch.cuda.get_device_properties(torch.cuda.device_count()), out string outOfRange) && outOfRange.Contains("out of range", StringComparison.Ordinal),
             outOfRange);
 
-        var cuda = new Device(DeviceType.CUDA, 0);
-        var cpu = new Device(DeviceType.CPU, -1);
+        Device cuda = EngineRuns.Parse("cuda");
+        Device cpu = EngineRuns.Cpu;
         using (torch.NewDisposeScope())
         {
             torch.manual_seed(3);
@@ -70,22 +70,11 @@ internal static class CudaCheck
     {
         torch.manual_seed(0);
         using var model = ModelZoo.Create("small_cnn", new ModelOptions { NumClasses = 10, InChannels = 1, Dropout = 0 });
-        const int n = 64;
-        var pixels = new float[n * 28 * 28];
-        var labels = new long[n];
-        for (int i = 0; i < n; i++)
-        {
-            ImageSample sample = train[i];
-            for (int p = 0; p < 28 * 28; p++)
-            {
-                pixels[(i * 28 * 28) + p] = ((sample.Pixels[p] / 255f) - FashionMnist.Mean) / FashionMnist.Std;
-            }
-
-            labels[i] = sample.Label;
-        }
-
-        Tensor images = torch.tensor(pixels, [n, 1, 28, 28]);
-        Tensor targets = torch.tensor(labels);
+        // One normalised batch from the bench's own loader, on the CPU; each pass copies it to its device.
+        using Batch batch = EngineRuns.TrainLoader(train, 64).Epoch(0).First();
+        Tensor images = batch.images;
+        Tensor targets = batch.labels;
+        long n = images.shape[0];
         // Eval-mode logits on both devices first: a training-mode forward updates batch norm's running statistics,
         // which eval mode reads. Training-mode passes use the batch's own statistics, so their order does not matter.
         Tensor Logits(Device device)
