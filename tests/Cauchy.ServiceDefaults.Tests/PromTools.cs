@@ -1,16 +1,17 @@
 using System.Diagnostics;
+using Cauchy.Testing;
 
 namespace Cauchy.ServiceDefaults.Tests;
 
 /// <summary>
-/// Finds the real Prometheus binaries (Debian package <c>prometheus</c>). Missing tools fail the test with a
-/// way to install them; they are never a reason to pass.
+/// The real promtool (Debian package <c>prometheus</c>; the Prometheus server itself is Cauchy.Testing's
+/// <see cref="PrometheusServer"/>). A missing tool fails the test with a way to install it; it is never a reason to pass.
 /// </summary>
 public static class PromTools
 {
-    public static string Promtool => Find("promtool");
-
-    public static string Prometheus => Find("prometheus");
+    public static string Promtool => InstalledTool.Find("promtool",
+        "These tests check our /metrics output with the real Prometheus tools: " +
+        "run `make deps` (it installs the Debian package 'prometheus', which provides promtool and prometheus).");
 
     /// <summary>Runs <c>promtool check metrics</c> on the text; returns its exit code and combined output.</summary>
     public static async Task<(int ExitCode, string Output)> CheckMetricsAsync(string exposition)
@@ -29,22 +30,5 @@ public static class PromTools
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, (await stdout) + (await stderr));
-    }
-
-    private static string Find(string name)
-    {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        foreach (var directory in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin"))
-        {
-            var candidate = Path.Combine(directory, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"'{name}' was not found on PATH. These tests check our /metrics output with the real Prometheus tools: " +
-            "run `make deps` (it installs the Debian package 'prometheus', which provides promtool and prometheus).");
     }
 }

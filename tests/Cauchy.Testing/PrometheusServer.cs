@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+
 namespace Cauchy.Testing;
 
 /// <summary>
@@ -41,9 +42,7 @@ public sealed class PrometheusServer : IAsyncDisposable
 
     /// <summary>The prometheus binary on PATH or in /usr/bin.</summary>
     public static string Binary =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin")
-            .Select(directory => Path.Combine(directory, "prometheus")).FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("prometheus is not installed: install the Debian package prometheus (make deps).");
+        InstalledTool.Find("prometheus", "Run `make deps`: it installs the Debian package 'prometheus'.");
 
     /// <summary>Starts Prometheus with one scrape job, <paramref name="jobName"/>, scraping <paramref name="target"/> (host:port).</summary>
     public static Task<PrometheusServer> StartAsync(string jobName, string target) =>
