@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -62,6 +63,7 @@ public static class ServiceDefaultsExtensions
         services.TryAddSingleton<GrpcServerMetricsInterceptor>();
         services.TryAddSingleton<UnimplementedMethodInterceptor>();
         services.AddGrpc(static options => options.Interceptors.Add<UnimplementedMethodInterceptor>());
+        services.AddOptions<GrpcServiceOptions>().Configure<ServiceHostingOptions>(GrpcServerSettings.Configure);
         services.Configure<GrpcServiceOptions>(static options =>
         {
             // Outermost, whichever order Program.cs configures things in: the time and status it records
@@ -74,8 +76,12 @@ public static class ServiceDefaultsExtensions
                 options.Interceptors.Insert(0, registration);
             }
         });
-        services.AddGrpcHealthChecks();
-        services.AddGrpcReflection();
+        services.AddGrpcHealthAndReflection();
+        services.AddOptions<HealthCheckPublisherOptions>().Configure<ServiceHostingOptions>(static (publisher, hosting) =>
+        {
+            publisher.Delay = TimeSpan.FromSeconds(1);
+            publisher.Period = hosting.HealthCheckInterval;
+        });
         return builder;
     }
 
@@ -87,8 +93,7 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        app.MapGrpcHealthAndReflection();
         app.MapPrometheusScrapingEndpoint("/metrics").RequireHttpPort();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthzResponseWriter.WriteAsync }).RequireHttpPort();
 

@@ -5,7 +5,7 @@ using Xunit;
 namespace Cauchy.Grpc.Tests.Interop;
 
 /// <summary>
-/// @grpc/grpc-js as the client, our server (Cauchy.Grpc.AspNetCore) as the server. Each test runs
+/// @grpc/grpc-js as the client, our server (Grpc.AspNetCore) as the server. Each test runs
 /// one scenario of tests/interop-node/client.js, which checks everything the grpc-js side sees;
 /// where the server's side matters too (its cancellation token, its deadline), the scenario asks
 /// the server through GetCallState and the test checks our server's own records as well.
@@ -84,7 +84,10 @@ public sealed class GrpcJsClientToOurServerTests(InteropFixture fixture)
     public Task Repeated_metadata_keys_keep_every_value_in_order() => PassesAsync("metadata_multi_value");
 
     [Fact]
-    public Task Empty_binary_metadata_value_round_trips() => PassesAsync("metadata_empty_binary");
+    public Task Empty_binary_metadata_value_is_not_echoed_while_the_call_succeeds() => PassesAsync("metadata_empty_binary");
+
+    [Fact]
+    public Task Repeated_binary_metadata_key_is_refused_and_the_server_keeps_serving() => PassesAsync("metadata_multi_value_binary_refused");
 
     [Fact]
     public Task Trailers_travel_with_an_error_status() => PassesAsync("metadata_on_error");

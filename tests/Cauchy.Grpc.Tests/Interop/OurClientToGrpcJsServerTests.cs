@@ -10,7 +10,7 @@ using Xunit;
 namespace Cauchy.Grpc.Tests.Interop;
 
 /// <summary>
-/// Our client (Cauchy.Grpc.Net.Client's GrpcChannel and the generated EchoClient) calling a
+/// Our client (Grpc.Net.Client's GrpcChannel and the generated EchoClient) calling a
 /// @grpc/grpc-js server (tests/interop-node/server.js). The grpc-js server reports what it saw —
 /// the grpc-timeout and grpc-encoding headers, its deadline, whether it observed a cancellation
 /// and with which RST_STREAM code — so the tests check both sides of each call.

@@ -24,4 +24,9 @@ public sealed class FakeServerCallContext(string method, DateTime? deadline = nu
     protected override WriteOptions? WriteOptionsCore { get; set; }
 
     protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
+
+    protected override AuthContext AuthContextCore { get; } = new(null, []);
+
+    protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) =>
+        throw new NotSupportedException("Context propagation is a Grpc.Core (native) feature.");
 }

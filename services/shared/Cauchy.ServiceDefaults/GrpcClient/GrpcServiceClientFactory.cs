@@ -65,13 +65,7 @@ public sealed class GrpcServiceClientFactory(IConfiguration configuration, ILogg
 
     private ServiceChannel Open(string address)
     {
-        // Our services are Kestrel servers, which accept client pings at any rate: pings let a long stream
-        // (a watch, a shard read) notice a server that vanished without closing the connection.
-        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
-        {
-            KeepAlivePingDelay = TimeSpan.FromSeconds(60),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
-        });
+        var channel = GrpcChannel.ForAddress(address, ServiceChannelOptions.Create());
         var resilience = new GrpcClientResilienceInterceptor(
             address,
             _options.Value,

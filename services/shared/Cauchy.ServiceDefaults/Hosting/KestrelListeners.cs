@@ -10,12 +10,20 @@ internal static class KestrelListeners
     public static void Configure(KestrelServerOptions kestrel, ServiceHostingOptions hosting)
     {
         var certificate = hosting.UseTls ? TlsCertificateLoader.Load(hosting) : null;
+        var http2 = kestrel.Limits.Http2;
         if (hosting.KeepAlivePing > TimeSpan.Zero)
         {
             // Long streams (watches, heartbeats, shard reads) outlive peers that vanish without a FIN;
             // pings find them so their calls are cancelled and their resources freed.
-            kestrel.UseGrpcKeepAlive(hosting.KeepAlivePing, hosting.KeepAlivePingTimeout);
+            http2.KeepAlivePingDelay = hosting.KeepAlivePing;
+            http2.KeepAlivePingTimeout = hosting.KeepAlivePingTimeout;
         }
+
+        // Flow-control windows bound how much a stream (a shard read) may have in flight before the peer acknowledges
+        // it; on loopback and in a cluster the default 768 KiB per stream, not the network, limits streaming speed.
+        http2.InitialConnectionWindowSize = hosting.Http2ConnectionWindowBytes;
+        http2.InitialStreamWindowSize = hosting.Http2StreamWindowBytes;
+        http2.MaxStreamsPerConnection = hosting.Http2MaxStreamsPerConnection;
         Listen(kestrel, hosting.BindAddress, hosting.GrpcPort, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;

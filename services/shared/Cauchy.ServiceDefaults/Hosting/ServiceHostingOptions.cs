@@ -14,6 +14,12 @@ namespace Cauchy.ServiceDefaults.Hosting;
 /// <item><term><c>Hosting:BindAddress</c></term><description>address both ports bind; default 127.0.0.1, or 0.0.0.0 in a container (<c>DOTNET_RUNNING_IN_CONTAINER=true</c>)</description></item>
 /// <item><term><c>Grpc:KeepAlivePingSeconds</c></term><description>idle time after which the server pings an HTTP/2 connection to find dead peers of long streams; default 60, 0 turns pings off</description></item>
 /// <item><term><c>Grpc:KeepAlivePingTimeoutSeconds</c></term><description>how long a ping may go unanswered before the connection is closed; default 20</description></item>
+/// <item><term><c>Grpc:MaxReceiveMessageBytes</c></term><description>the largest request message a service reads; default 4 MiB (gRPC's default); larger ones get RESOURCE_EXHAUSTED</description></item>
+/// <item><term><c>Grpc:MaxSendMessageBytes</c></term><description>the largest response message a service writes; default unlimited (0)</description></item>
+/// <item><term><c>Grpc:ResponseCompression</c></term><description><c>gzip</c> compresses responses for clients that accept it; default none (loopback and cluster links are faster than gzip)</description></item>
+/// <item><term><c>Grpc:Http2:ConnectionWindowBytes</c>, <c>Grpc:Http2:StreamWindowBytes</c></term><description>HTTP/2 flow-control windows; default 16 MiB and 8 MiB</description></item>
+/// <item><term><c>Grpc:Http2:MaxStreamsPerConnection</c></term><description>concurrent calls per HTTP/2 connection; default 100 (clients open more connections beyond it)</description></item>
+/// <item><term><c>Health:CheckIntervalSeconds</c></term><description>how often health checks rerun for grpc.health.v1 Watch callers; default 10</description></item>
 /// <item><term><c>Hosting:ShutdownTimeoutSeconds</c></term><description>how long in-flight calls may finish on SIGTERM; default 30</description></item>
 /// </list>
 /// </summary>
@@ -25,6 +31,11 @@ public sealed record ServiceHostingOptions
     public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultKeepAlivePing = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan DefaultKeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan DefaultHealthCheckInterval = TimeSpan.FromSeconds(10);
+    public const int DefaultMaxReceiveMessageBytes = 4 * 1024 * 1024;
+    public const int DefaultHttp2ConnectionWindowBytes = 16 * 1024 * 1024;
+    public const int DefaultHttp2StreamWindowBytes = 8 * 1024 * 1024;
+    public const int DefaultHttp2MaxStreamsPerConnection = 100;
 
     public required int GrpcPort { get; init; }
 
@@ -45,6 +56,22 @@ public sealed record ServiceHostingOptions
 
     public TimeSpan KeepAlivePingTimeout { get; init; } = DefaultKeepAlivePingTimeout;
 
+    public int MaxReceiveMessageBytes { get; init; } = DefaultMaxReceiveMessageBytes;
+
+    /// <summary>Null: unlimited.</summary>
+    public int? MaxSendMessageBytes { get; init; }
+
+    /// <summary>Null: responses are not compressed.</summary>
+    public string? ResponseCompression { get; init; }
+
+    public int Http2ConnectionWindowBytes { get; init; } = DefaultHttp2ConnectionWindowBytes;
+
+    public int Http2StreamWindowBytes { get; init; } = DefaultHttp2StreamWindowBytes;
+
+    public int Http2MaxStreamsPerConnection { get; init; } = DefaultHttp2MaxStreamsPerConnection;
+
+    public TimeSpan HealthCheckInterval { get; init; } = DefaultHealthCheckInterval;
+
     public bool UseTls => !string.IsNullOrWhiteSpace(TlsCertificatePath);
 
     public static ServiceHostingOptions FromConfiguration(IConfiguration configuration, int defaultGrpcPort)
@@ -61,6 +88,14 @@ public sealed record ServiceHostingOptions
         var shutdown = configuration["Hosting:ShutdownTimeoutSeconds"];
         var keepAlive = configuration["Grpc:KeepAlivePingSeconds"];
         var keepAliveTimeout = configuration["Grpc:KeepAlivePingTimeoutSeconds"];
+        var healthInterval = configuration["Health:CheckIntervalSeconds"];
+        var compression = NullIfBlank(configuration["Grpc:ResponseCompression"])?.Trim().ToLowerInvariant();
+        if (compression is not null and not "gzip")
+        {
+            throw new InvalidOperationException($"Grpc:ResponseCompression must be 'gzip' or empty, not '{compression}'.");
+        }
+
+        var maxSend = ReadSize(configuration, "Grpc:MaxSendMessageBytes", minimum: 0);
         return new ServiceHostingOptions
         {
             GrpcPort = grpcPort,
@@ -78,6 +113,16 @@ public sealed record ServiceHostingOptions
             KeepAlivePingTimeout = string.IsNullOrWhiteSpace(keepAliveTimeout)
                 ? DefaultKeepAlivePingTimeout
                 : TimeSpan.FromSeconds(ParsePositive(keepAliveTimeout, "Grpc:KeepAlivePingTimeoutSeconds")),
+            MaxReceiveMessageBytes = ReadSize(configuration, "Grpc:MaxReceiveMessageBytes", minimum: 1024) ?? DefaultMaxReceiveMessageBytes,
+            MaxSendMessageBytes = maxSend is null or 0 ? null : maxSend,
+            ResponseCompression = compression,
+            // Kestrel's bounds: a connection window of at least 64 KiB, a stream window of at least 64 KiB.
+            Http2ConnectionWindowBytes = ReadSize(configuration, "Grpc:Http2:ConnectionWindowBytes", minimum: 65_535) ?? DefaultHttp2ConnectionWindowBytes,
+            Http2StreamWindowBytes = ReadSize(configuration, "Grpc:Http2:StreamWindowBytes", minimum: 65_535) ?? DefaultHttp2StreamWindowBytes,
+            Http2MaxStreamsPerConnection = ReadSize(configuration, "Grpc:Http2:MaxStreamsPerConnection", minimum: 1) ?? DefaultHttp2MaxStreamsPerConnection,
+            HealthCheckInterval = string.IsNullOrWhiteSpace(healthInterval)
+                ? DefaultHealthCheckInterval
+                : TimeSpan.FromSeconds(ParsePositive(healthInterval, "Health:CheckIntervalSeconds")),
         };
     }
 
@@ -96,6 +141,19 @@ public sealed record ServiceHostingOptions
         }
 
         return port;
+    }
+
+    private static int? ReadSize(IConfiguration configuration, string key, int minimum)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum
+            ? value
+            : throw new InvalidOperationException($"{key} must be a whole number of at least {minimum}, not '{text}'.");
     }
 
     private static double ParseNonNegative(string text, string key) =>

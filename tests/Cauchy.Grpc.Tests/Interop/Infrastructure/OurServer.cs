@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Grpc.Net.Compression;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace Cauchy.Grpc.Tests.Interop.Infrastructure;
 
 /// <summary>
-/// Our gRPC server (Cauchy.Grpc.AspNetCore on Kestrel, HTTP/2 cleartext) in this process, on a
+/// Our gRPC server (Grpc.AspNetCore on Kestrel, HTTP/2 cleartext) in this process, on a
 /// free loopback port, serving <see cref="InteropEchoService"/>. Warnings and errors it logs are
 /// kept so a failing test can show them.
 /// </summary>
@@ -57,6 +58,9 @@ internal sealed class OurServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc(options =>
         {
+            // gzip only (Grpc.AspNetCore also offers deflate), so the suite can check how an unsupported request
+            // encoding is refused.
+            options.CompressionProviders = [new GzipCompressionProvider(System.IO.Compression.CompressionLevel.Fastest)];
             if (gzipResponses)
             {
                 options.ResponseCompressionAlgorithm = "gzip";

@@ -1,4 +1,6 @@
 using System.Net;
+using Cauchy.ServiceDefaults.Hosting;
+using Grpc.AspNetCore.HealthChecks;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -13,8 +15,8 @@ using Microsoft.Extensions.Logging;
 namespace Cauchy.Grpc.Tests.Standard.Integration;
 
 /// <summary>
-/// A real server, wired the way every Cauchy service is (AddGrpcHealthChecks, AddGrpcReflection,
-/// MapGrpcHealthChecksService, MapGrpcReflectionService), on Kestrel at 127.0.0.1 with a free port,
+/// A real server, wired the way every Cauchy service is (AddGrpcHealthAndReflection,
+/// MapGrpcHealthAndReflection), on Kestrel at 127.0.0.1 with a free port,
 /// HTTP/2 cleartext. Serves the Probe service, whose status follows one switchable dependency.
 /// </summary>
 internal sealed class StandardServicesServer : IAsyncDisposable
@@ -52,21 +54,22 @@ internal sealed class StandardServicesServer : IAsyncDisposable
         StandardServicesServer? server = null;
         builder.Services.AddGrpc();
         builder.Services
-            .AddGrpcHealthChecks(options =>
-            {
-                options.CheckInterval = TimeSpan.FromMilliseconds(100);
-                options.Map("cauchy.probe.v1.Probe", check => check.Tags.Contains("probe"));
-            })
+            .AddGrpcHealthAndReflection()
             .AddCheck(
                 ProbeDependency,
                 () => server!.DependencyHealthy ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("switched off by the test"),
                 tags: ["probe"]);
-        builder.Services.AddGrpcReflection();
+        builder.Services.Configure<GrpcHealthChecksOptions>(options =>
+            options.Services.Map("cauchy.probe.v1.Probe", check => check.Tags.Contains("probe")));
+        builder.Services.Configure<HealthCheckPublisherOptions>(publisher =>
+        {
+            publisher.Delay = TimeSpan.FromMilliseconds(10);
+            publisher.Period = TimeSpan.FromSeconds(1);
+        });
 
         var app = builder.Build();
         app.MapGrpcService<ProbeService>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        app.MapGrpcHealthAndReflection();
 
         server = new StandardServicesServer(app);
         await app.StartAsync();
@@ -75,6 +78,8 @@ internal sealed class StandardServicesServer : IAsyncDisposable
     }
 
     public GrpcChannel CreateChannel() => GrpcChannel.ForAddress(Address);
+
+    public IServiceProvider Services => _app.Services;
 
     /// <summary>Stops the server the way Kubernetes does (SIGTERM → graceful stop).</summary>
     public async Task StopAsync()
