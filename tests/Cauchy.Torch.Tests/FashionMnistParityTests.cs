@@ -7,14 +7,16 @@ using Xunit;
 namespace Cauchy.Torch.Tests;
 
 // The zoo's small CNN and ResNet-18 (small-image stem) trained through the Trainer on real Fashion-MNIST give
-// PyTorch's losses for 100 SGD steps (reference/fashion_mnist_reference.py, recorded in fashion_mnist_reference.json):
-// same seed before building (same initial weights), training images in file order without augmentation, the same
-// normalisation, SGD(lr 0.05, momentum 0.9), one intra-op thread. ResNet-18 uses batch 8 (the small CNN 64) to keep
-// the test near half a minute of CPU time (batch 16 took 70 s).
+// PyTorch's losses for 100 SGD steps (reference/fashion_mnist_reference.py, run with Debian's python3-torch on the same
+// libtorch): same seed before building (same initial weights), training images in file order without augmentation,
+// the same normalisation, SGD(lr 0.05, momentum 0.9), one intra-op thread. ResNet-18 uses batch 8 (the small CNN 64)
+// to keep the test near half a minute of CPU time (batch 16 took 70 s).
+// The reference runs on the test machine, not from a recording: libtorch picks its kernels by CPU (AVX2 or AVX-512),
+// and after a few dozen steps the loss curves of two CPUs differ by far more than the tolerance, for PyTorch itself.
 public sealed class FashionMnistParityTests
 {
-    private static readonly JsonElement Reference = JsonDocument.Parse(
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "reference", "fashion_mnist_reference.json"))).RootElement;
+    private static readonly Lazy<JsonElement> PyTorchRun = new(() =>
+        JsonDocument.Parse(PythonScript.Run("fashion_mnist_reference.py", TimeSpan.FromMinutes(10))).RootElement);
 
     private static readonly Lazy<ImageSample[]> TrainingImages = new(() => FashionMnist.Load(train: true));
 
@@ -23,10 +25,11 @@ public sealed class FashionMnistParityTests
     [InlineData("resnet18")]
     public void HundredSteps_LossesMatchPyTorch(string architecture)
     {
-        JsonElement expected = Reference.GetProperty("models").GetProperty(architecture);
+        JsonElement reference = PyTorchRun.Value;
+        JsonElement expected = reference.GetProperty("models").GetProperty(architecture);
         int batchSize = expected.GetProperty("batch_size").GetInt32();
         double[] expectedLosses = expected.GetProperty("losses").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-        int steps = Reference.GetProperty("steps").GetInt32();
+        int steps = reference.GetProperty("steps").GetInt32();
         Assert.Equal(steps, expectedLosses.Length);
 
         int threads = torch.get_num_threads();
@@ -40,7 +43,7 @@ public sealed class FashionMnistParityTests
                 InChannels = 1,
                 SmallImageStem = architecture == "resnet18",
             });
-            using var optimizer = optim.SGD(model.parameters(), lr: Reference.GetProperty("lr").GetDouble(), momentum: Reference.GetProperty("momentum").GetDouble());
+            using var optimizer = optim.SGD(model.parameters(), lr: reference.GetProperty("lr").GetDouble(), momentum: reference.GetProperty("momentum").GetDouble());
             var loader = new DataLoader<ImageSample>(TrainingImages.Value.Take(steps * batchSize).ToArray(), s => s, new DataLoaderOptions
             {
                 BatchSize = batchSize,

@@ -8,7 +8,9 @@ internal static class PythonScript
 {
     internal const string Interpreter = "/usr/bin/python3";
 
-    internal static string Run(string script, params string[] arguments)
+    internal static string Run(string script, params string[] arguments) => Run(script, TimeSpan.FromSeconds(120), arguments);
+
+    internal static string Run(string script, TimeSpan timeout, params string[] arguments)
     {
         if (!File.Exists(Interpreter))
         {
@@ -30,10 +32,10 @@ internal static class PythonScript
         using Process process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{script} did not finish within 120 s");
+            throw new TimeoutException($"{script} did not finish within {timeout.TotalSeconds:0} s");
         }
 
         if (process.ExitCode != 0)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # PyTorch's losses for the first 100 SGD steps of the zoo's small CNN and ResNet-18 (small-image stem) on
-# Fashion-MNIST, for FashionMnistParityTests. Run with Debian's python3-torch (the libtorch the shim links):
-#   /usr/bin/python3 tests/Cauchy.Torch.Tests/reference/fashion_mnist_reference.py > tests/Cauchy.Torch.Tests/reference/fashion_mnist_reference.json
+# Fashion-MNIST, as JSON on standard output; FashionMnistParityTests runs it with Debian's python3-torch (the libtorch
+# the shim links) on the test machine:
+#   /usr/bin/python3 tests/Cauchy.Torch.Tests/reference/fashion_mnist_reference.py
 # Same initial weights: torch.manual_seed(0) right before building the model (the C# zoo draws in PyTorch's order).
 # Same data order: no shuffling; step i trains on training images [i*batch, (i+1)*batch) in file order, scaled by
 # 1/255 and normalised with mean 0.2860, std 0.3530, no augmentation. Dropout (small CNN) draws from the global
