@@ -1,5 +1,4 @@
 using System.Net;
-using Amazon.S3;
 using Cauchy.Storage.Tests.Support;
 using Cauchy.Testing;
 using Xunit;
@@ -23,7 +22,7 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
     protected override async Task<IObjectStore> CreateStoreAsync()
     {
         var options = server.TestOptions(await server.CreateBucketAsync());
-        return new S3ObjectStore(S3rverStores.Client(options, _handler), options, ownsClient: true);
+        return new S3ObjectStore(options, transport: _handler);
     }
 
     // Every multipart upload that was started and not completed must have been aborted.
@@ -62,13 +61,14 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
     [Fact]
     public async Task Listing_is_fetched_page_by_page()
     {
-        for (var i = 0; i < 5; i++)
-        {
-            await Store.PutAsync($"page/{i}", new MemoryStream([(byte)i]));
-        }
+        // The client asks for S3's maximum page, 1000 keys, whatever ListPageSize says: 1001 keys take two pages.
+        await Parallel.ForAsync(0, 1001, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, token) => await Store.PutAsync($"page/{i:D4}", new MemoryStream([(byte)i]), token));
 
-        Assert.Equal(5, (await ListAsync("page/")).Count);
-        Assert.Equal(3, _handler.Count("GET", "list-type=2"));
+        var listed = await ListAsync("page/");
+
+        Assert.Equal(Enumerable.Range(0, 1001).Select(i => $"page/{i:D4}"), listed.Select(o => o.Key));
+        Assert.Equal(2, _handler.Count("GET", "list-type=2"));
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
     {
         _handler.FailNext(r => r.Method == HttpMethod.Put, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden);
 
-        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => Store.PutAsync("denied", new MemoryStream([1, 2])));
+        var error = await Assert.ThrowsAsync<S3RequestException>(() => Store.PutAsync("denied", new MemoryStream([1, 2])));
 
         Assert.Equal(HttpStatusCode.Forbidden, error.StatusCode);
         Assert.Equal(1, _handler.Count("PUT", "/denied"));
@@ -110,7 +110,7 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
     {
         _handler.FailNext(r => r.Method == HttpMethod.Put, Enumerable.Repeat(HttpStatusCode.ServiceUnavailable, 10).ToArray());
 
-        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => Store.PutAsync("unavailable", new MemoryStream([1])));
+        var error = await Assert.ThrowsAsync<S3RequestException>(() => Store.PutAsync("unavailable", new MemoryStream([1])));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
         Assert.Equal(1 + 3, _handler.Count("PUT", "/unavailable"));
