@@ -15,7 +15,7 @@ public sealed class S3rverFixture : IAsyncLifetime
 {
     public const string CollectionName = "s3rver";
 
-    // s3rver's built-in credentials; it checks signatures, so clients must sign with exactly these.
+    // s3rver's built-in credentials: it refuses other access keys (it does not verify version 4 signatures).
     public const string AccessKey = "S3RVER";
     public const string SecretKey = "S3RVER";
 
