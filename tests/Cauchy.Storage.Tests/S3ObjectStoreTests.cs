@@ -1,5 +1,4 @@
 using System.Net;
-using Amazon.S3;
 using Cauchy.Storage.Tests.Support;
 using Cauchy.Testing;
 using Xunit;
@@ -15,6 +14,7 @@ namespace Cauchy.Storage.Tests;
 public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehaviour
 {
     private readonly FaultInjectingHandler _handler = new();
+    private S3StoreOptions _options = null!;
 
     protected override bool HeadKnowsSha256OfPlainKeys => true;
 
@@ -22,8 +22,8 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
 
     protected override async Task<IObjectStore> CreateStoreAsync()
     {
-        var options = server.TestOptions(await server.CreateBucketAsync());
-        return new S3ObjectStore(S3rverStores.Client(options, _handler), options, ownsClient: true);
+        _options = server.TestOptions(await server.CreateBucketAsync());
+        return new S3ObjectStore(_options, transport: _handler);
     }
 
     // Every multipart upload that was started and not completed must have been aborted.
@@ -62,13 +62,14 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
     [Fact]
     public async Task Listing_is_fetched_page_by_page()
     {
-        for (var i = 0; i < 5; i++)
-        {
-            await Store.PutAsync($"page/{i}", new MemoryStream([(byte)i]));
-        }
+        // The client asks for S3's maximum page, 1000 keys, whatever ListPageSize says: 1001 keys take two pages.
+        await Parallel.ForAsync(0, 1001, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, token) => await Store.PutAsync($"page/{i:D4}", new MemoryStream([(byte)i]), token));
 
-        Assert.Equal(5, (await ListAsync("page/")).Count);
-        Assert.Equal(3, _handler.Count("GET", "list-type=2"));
+        var listed = await ListAsync("page/");
+
+        Assert.Equal(Enumerable.Range(0, 1001).Select(i => $"page/{i:D4}"), listed.Select(o => o.Key));
+        Assert.Equal(2, _handler.Count("GET", "list-type=2"));
     }
 
     [Fact]
@@ -99,7 +100,7 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
     {
         _handler.FailNext(r => r.Method == HttpMethod.Put, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden);
 
-        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => Store.PutAsync("denied", new MemoryStream([1, 2])));
+        var error = await Assert.ThrowsAsync<S3RequestException>(() => Store.PutAsync("denied", new MemoryStream([1, 2])));
 
         Assert.Equal(HttpStatusCode.Forbidden, error.StatusCode);
         Assert.Equal(1, _handler.Count("PUT", "/denied"));
@@ -110,7 +111,7 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
     {
         _handler.FailNext(r => r.Method == HttpMethod.Put, Enumerable.Repeat(HttpStatusCode.ServiceUnavailable, 10).ToArray());
 
-        var error = await Assert.ThrowsAsync<AmazonS3Exception>(() => Store.PutAsync("unavailable", new MemoryStream([1])));
+        var error = await Assert.ThrowsAsync<S3RequestException>(() => Store.PutAsync("unavailable", new MemoryStream([1])));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, error.StatusCode);
         Assert.Equal(1 + 3, _handler.Count("PUT", "/unavailable"));
@@ -125,5 +126,91 @@ public sealed class S3ObjectStoreTests(S3rverFixture server) : ObjectStoreBehavi
         Assert.Equal(1, _handler.Count("PUT", "partNumber=1"));
         Assert.Equal(1, _handler.Count("DELETE", "uploadId="));
         Assert.False(await Store.ExistsAsync("aborted"));
+    }
+
+    [Fact]
+    public async Task Transient_failures_of_heads_are_retried_although_their_answers_have_no_body()
+    {
+        await Store.PutAsync("head/retried", new MemoryStream([1, 2, 3]));
+        _handler.FailNext(r => r.Method == HttpMethod.Head && r.RequestUri!.AbsolutePath.EndsWith("/head/retried", StringComparison.Ordinal),
+            HttpStatusCode.ServiceUnavailable, HttpStatusCode.InternalServerError);
+
+        Assert.Equal(3, (await Store.HeadAsync("head/retried")).Size);
+        Assert.Equal(3, _handler.Count("HEAD", "/head/retried"));
+    }
+
+    [Fact]
+    public async Task Transient_failures_of_ranged_reads_are_retried()
+    {
+        var data = TestData.Bytes(100_000, seed: 34);
+        await Store.PutAsync("ranged/retried", new MemoryStream(data));
+        _handler.FailNext(r => r.Method == HttpMethod.Get && r.Headers.Range is not null, HttpStatusCode.ServiceUnavailable, 0);
+
+        Assert.Equal(data[1000..3000], await ReadAsync("ranged/retried", 1000, 2000));
+        Assert.Equal(3, _handler.Count("GET", "/ranged/retried"));
+    }
+
+    [Fact]
+    public async Task A_refused_part_fails_the_write_with_the_servers_answer_and_aborts_the_upload()
+    {
+        _handler.FailNext(r => r.RequestUri!.Query.Contains("partNumber=2"), HttpStatusCode.Forbidden);
+
+        var error = await Assert.ThrowsAsync<S3RequestException>(() => Store.PutAsync("refused", new MemoryStream(TestData.Bytes(11 * TestData.MiB, seed: 35))));
+
+        Assert.Equal(HttpStatusCode.Forbidden, error.StatusCode);
+        Assert.Equal("AccessDenied", error.ErrorCode);
+        Assert.Equal(1, _handler.Count("PUT", "partNumber=2"));
+        Assert.Equal(1, _handler.Count("DELETE", "uploadId="));
+        Assert.False(await Store.ExistsAsync("refused"));
+    }
+
+    [Fact]
+    public async Task A_missing_bucket_is_reported_as_such_by_every_operation()
+    {
+        var bucket = $"missing{Guid.NewGuid():N}";
+        using var store = new S3ObjectStore(server.TestOptions(bucket), transport: _handler);
+
+        var failures = new[]
+        {
+            await Assert.ThrowsAsync<S3RequestException>(() => store.PutAsync("k", new MemoryStream([1]))),
+            await Assert.ThrowsAsync<S3RequestException>(() => store.PutAsync("k", new MemoryStream(TestData.Bytes(6 * TestData.MiB, seed: 36)))),
+            await Assert.ThrowsAsync<S3RequestException>(() => store.OpenReadAsync("k")),
+            await Assert.ThrowsAsync<S3RequestException>(() => store.OpenReadAsync("k", 1, 1)),
+            await Assert.ThrowsAsync<S3RequestException>(() => store.HeadAsync("k")),
+            await Assert.ThrowsAsync<S3RequestException>(() => store.ExistsAsync("k")),
+            await Assert.ThrowsAsync<S3RequestException>(async () => await store.ListAsync("").ToListAsync()),
+            await Assert.ThrowsAsync<S3RequestException>(() => store.DeleteAsync("k")),
+        };
+
+        Assert.All(failures, failure =>
+        {
+            Assert.True(failure.IsMissingBucket, failure.Message);
+            Assert.Equal(HttpStatusCode.NotFound, failure.StatusCode);
+            Assert.Contains($"Bucket '{bucket}' does not exist", failure.Message);
+            Assert.Contains("Storage:S3:Bucket", failure.Message);
+        });
+    }
+
+    [Fact]
+    public async Task Wrong_credentials_are_reported_without_revealing_the_secret_and_are_not_retried()
+    {
+        const string wrongSecret = "not-the-secret-s3rver-knows";
+        await Store.PutAsync("k", new MemoryStream([1]));
+        // s3rver checks the access key but not version 4 signatures, so a wrong key stands for wrong credentials here.
+        using var store = new S3ObjectStore(_options with { AccessKey = "NOT-S3RVER", SecretKey = wrongSecret }, transport: _handler);
+
+        var put = await Assert.ThrowsAsync<S3RequestException>(() => store.PutAsync("denied", new MemoryStream([1])));
+        var read = await Assert.ThrowsAsync<S3RequestException>(() => store.OpenReadAsync("k"));
+        var head = await Assert.ThrowsAsync<S3RequestException>(() => store.HeadAsync("k"));
+
+        Assert.True(put.IsBadCredentials, put.Message);
+        Assert.Contains("Storage:S3:AccessKey and Storage:S3:SecretKey", put.Message);
+        Assert.All(new[] { put, read, head }, failure =>
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, failure.StatusCode);
+            Assert.Contains("credentials", failure.Message);
+            Assert.DoesNotContain(wrongSecret, failure.Message);
+        });
+        Assert.Equal(1, _handler.Count("PUT", "/denied"));
     }
 }

@@ -1,14 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
-using Amazon.S3;
 using Xunit;
 
 namespace Cauchy.Storage.Tests;
 
 public sealed class S3TransientErrorsTests
 {
-    private static AmazonS3Exception ServiceError(HttpStatusCode status, string code) =>
-        new("injected") { StatusCode = status, ErrorCode = code };
+    private static S3RequestException ServiceError(HttpStatusCode status, string code) =>
+        new("injected", status, code.Length == 0 ? null : code, "bucket");
 
     [Theory]
     [InlineData(HttpStatusCode.InternalServerError, "InternalError")]
@@ -33,7 +32,7 @@ public sealed class S3TransientErrorsTests
     {
         Assert.True(S3TransientErrors.IsTransient(new HttpRequestException("reset")));
         Assert.True(S3TransientErrors.IsTransient(new SocketException((int)SocketError.ConnectionRefused)));
-        Assert.True(S3TransientErrors.IsTransient(new Amazon.Runtime.AmazonClientException("wrapped", new IOException("broken pipe"))));
+        Assert.True(S3TransientErrors.IsTransient(new Minio.Exceptions.ConnectionException("wrapped", new IOException("broken pipe"))));
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Amazon.S3;
-using Amazon.S3.Model;
 using Cauchy.Storage;
+using Minio;
+using Minio.DataModel.Args;
 using Xunit;
 
 namespace Cauchy.Testing;
@@ -15,7 +15,7 @@ public sealed class S3rverFixture : IAsyncLifetime
 {
     public const string CollectionName = "s3rver";
 
-    // s3rver's built-in credentials; it checks signatures, so clients must sign with exactly these.
+    // s3rver's built-in credentials: it refuses other access keys (it does not verify version 4 signatures).
     public const string AccessKey = "S3RVER";
     public const string SecretKey = "S3RVER";
 
@@ -91,9 +91,12 @@ public sealed class S3rverFixture : IAsyncLifetime
     public async Task<string> CreateBucketAsync()
     {
         var bucket = $"t{Guid.NewGuid():N}";
-        var options = Options(bucket);
-        using var client = new AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials(AccessKey, SecretKey), S3ObjectStore.CreateClientConfig(options));
-        await client.PutBucketAsync(new PutBucketRequest { BucketName = bucket });
+        using var client = new MinioClient()
+            .WithEndpoint(new Uri(ServiceUrl).Authority)
+            .WithSSL(false)
+            .WithCredentials(AccessKey, SecretKey)
+            .Build();
+        await client.MakeBucketAsync(new MakeBucketArgs().WithBucket(bucket));
         return bucket;
     }
 

@@ -11,6 +11,26 @@ if (!directory) {
 }
 
 const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true });
+
+// Two s3rver listing bugs that S3 and MinIO do not have, mended on the way out so that clients which read
+// listings strictly (the Minio client does) see what S3 would send: the XML namespace is misspelt
+// ("doc.s3.amazonaws.com" instead of "s3.amazonaws.com/doc"), and "encoding-type=url" is ignored, so keys
+// come back raw although the client was promised URL-encoded ones and decodes them ("a+b" would read "a b").
+const unescapeXml = (text) =>
+  text.replace(/&(lt|gt|quot|apos|amp);/g, (_, name) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[name]);
+server.middleware.unshift(async (ctx, next) => {
+  await next();
+  if (typeof ctx.body !== 'string' || !ctx.body.includes('<ListBucketResult')) {
+    return;
+  }
+  let body = ctx.body.replace('xmlns="http://doc.s3.amazonaws.com/2006-03-01/"', 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"');
+  if (ctx.query['encoding-type'] === 'url') {
+    body = body.replace(/<(Key|Prefix|StartAfter|Delimiter)>([^<]*)<\/\1>/g,
+      (_, tag, text) => `<${tag}>${encodeURIComponent(unescapeXml(text))}</${tag}>`);
+  }
+  ctx.body = body;
+});
+
 server.run().then(
   (address) => {
     console.log(`listening ${address.port}`);

@@ -1,101 +1,90 @@
+using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using Amazon.Runtime;
-using Amazon.S3;
-using Amazon.S3.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Minio;
+using Minio.DataModel;
+using Minio.DataModel.Args;
 using Polly;
 using Polly.Retry;
 
 namespace Cauchy.Storage;
 
 /// <summary>
-/// Object store on S3, MinIO or any S3-compatible server. A PUT and a multipart-upload completion are atomic
-/// on the server: the object appears whole or not at all, so readers never see a partial object.
+/// Object store on S3, MinIO or any S3-compatible server, through the Minio client; multipart uploads and ranged
+/// reads go through <see cref="AwsS3Operations"/> (AWSSDK.S3), see there for why. A PUT and a multipart-upload completion are
+/// atomic on the server: the object appears whole or not at all, so readers never see a partial object.
 /// Writes read the source one part at a time into memory (<see cref="S3StoreOptions.PartSizeBytes"/>): each
 /// request body is replayable, so every request is retried on transient failures, even when the source
 /// stream cannot seek, and a write's memory stays one part whatever the object's size.
 /// </summary>
 public sealed class S3ObjectStore : IObjectStore, IDisposable
 {
-    private const string Sha256MetadataName = "sha256";
+    internal const string Sha256MetadataName = "sha256";
 
-    private readonly IAmazonS3 _client;
     private readonly S3StoreOptions _options;
-    private readonly ILogger _logger;
-    private readonly bool _ownsClient;
+    private readonly string _endpoint;
     private readonly ResiliencePipeline _retry;
+    private readonly S3ErrorResponseHandler _handler;
+    private readonly bool _ownsTransport;
+    private readonly HttpClient _http;
+    private readonly IMinioClient _client;
+    private readonly AwsS3Operations _aws;
+    private volatile bool _bucketSeen;
 
-    /// <param name="ownsClient">Whether disposing the store disposes <paramref name="client"/>.</param>
-    public S3ObjectStore(IAmazonS3 client, S3StoreOptions options, ILogger<S3ObjectStore>? logger = null, bool ownsClient = false)
+    /// <param name="transport">
+    /// Sends the HTTP requests of both clients; a new <see cref="SocketsHttpHandler"/> when null. The store does
+    /// not dispose a transport it was given.
+    /// </param>
+    public S3ObjectStore(S3StoreOptions options, ILogger<S3ObjectStore>? logger = null, HttpMessageHandler? transport = null)
     {
-        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _client = client;
         _options = options;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
-        _ownsClient = ownsClient;
-        _retry = options.MaxRetries == 0 ? ResiliencePipeline.Empty : BuildRetry(options, _logger);
+        var log = logger ?? (ILogger)NullLogger.Instance;
+        _retry = options.MaxRetries == 0 ? ResiliencePipeline.Empty : BuildRetry(options, log);
+        var endpoint = string.IsNullOrEmpty(options.ServiceUrl) ? new Uri("https://s3.amazonaws.com") : new Uri(options.ServiceUrl);
+        _endpoint = endpoint.GetLeftPart(UriPartial.Authority);
+        var credentials = S3Credentials.Resolve(options);
+        _ownsTransport = transport is null;
+        _handler = new S3ErrorResponseHandler(options.Bucket, _endpoint) { InnerHandler = transport ?? new SocketsHttpHandler() };
+        _http = new HttpClient(_handler, disposeHandler: false);
+        var client = new MinioClient()
+            .WithEndpoint(endpoint.IsDefaultPort ? endpoint.Host : $"{endpoint.Host}:{endpoint.Port}")
+            .WithSSL(endpoint.Scheme == Uri.UriSchemeHttps)
+            // A known region spares the client a GET ?location before the first request to each bucket.
+            .WithRegion(options.Region)
+            .WithCredentials(credentials.AccessKey, credentials.SecretKey)
+            .WithHttpClient(_http, disposeHttpClient: false);
+        if (credentials.SessionToken is { Length: > 0 } token)
+        {
+            client = client.WithSessionToken(token);
+        }
+        _client = client.Build();
+        _aws = AwsS3Operations.Create(options, credentials, _handler, _retry, log);
     }
 
-    /// <summary>
-    /// A client for <paramref name="options"/>: path-style addressing (MinIO and loopback servers have no
-    /// per-bucket host names), checksums only where the API requires them (servers without trailing-checksum
-    /// support reject or mangle them), and no SDK retries, because this store's retry pipeline owns retrying.
-    /// </summary>
-    public static AmazonS3Config CreateClientConfig(S3StoreOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var config = new AmazonS3Config
-        {
-            ForcePathStyle = true,
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-            MaxErrorRetry = 0,
-            AuthenticationRegion = options.Region,
-        };
-        if (string.IsNullOrEmpty(options.ServiceUrl))
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(options.Region);
-        }
-        else
-        {
-            config.ServiceURL = options.ServiceUrl;
-        }
-        return config;
-    }
-
-    /// <summary>A store with its own client, built from <paramref name="options"/> alone.</summary>
-    public static S3ObjectStore Create(S3StoreOptions options, ILogger<S3ObjectStore>? logger = null)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        var config = CreateClientConfig(options);
-        var client = string.IsNullOrEmpty(options.AccessKey)
-            ? new AmazonS3Client(config)
-            : new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
-        return new S3ObjectStore(client, options, logger, ownsClient: true);
-    }
+    /// <summary>A store with its own clients, built from <paramref name="options"/> alone.</summary>
+    public static S3ObjectStore Create(S3StoreOptions options, ILogger<S3ObjectStore>? logger = null) => new(options, logger);
 
     public async Task<ObjectInfo> PutAsync(string key, Stream content, CancellationToken cancellationToken = default)
     {
         ObjectKey.Validate(key);
         ArgumentNullException.ThrowIfNull(content);
-        var partSize = (int)_options.PartSizeBytes;
-        var buffer = new byte[partSize];
+        var buffer = new byte[(int)_options.PartSizeBytes];
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var filled = await FillAsync(content, buffer, cancellationToken);
         hash.AppendData(buffer, 0, filled);
-        if (filled < partSize)
+        // The source ended inside the first part: the whole object is in memory and its hash is known.
+        var sha256 = filled < buffer.Length ? Convert.ToHexStringLower(hash.GetCurrentHash()) : null;
+        if (sha256 is not null && filled < S3StoreOptions.MinimumPartSizeBytes)
         {
-            var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-            await PutSingleAsync(key, buffer.AsMemory(0, filled), sha256, cancellationToken);
+            await PutSingleAsync(key, buffer, filled, sha256, cancellationToken);
             return new ObjectInfo(key, filled, sha256, DateTimeOffset.UtcNow);
         }
-        return await PutMultipartAsync(key, content, buffer, hash, cancellationToken);
+        return await _aws.UploadAsync(key, content, buffer, filled, hash, sha256, cancellationToken);
     }
 
     public async Task<ObjectInfo> PutContentAddressedAsync(Stream content, CancellationToken cancellationToken = default)
@@ -171,9 +160,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 return new MemoryStream([], writable: false);
             }
             // Bounded as well: some servers (s3rver) read "bytes=0-0" as open-ended and send the whole object.
-            return new BoundedReadStream(await GetAsync(key, new ByteRange(offset, end - 1), cancellationToken), end - offset);
+            return new BoundedReadStream(await GetRangeAsync(key, offset, end - offset, cancellationToken), end - offset);
         }
-        return await GetAsync(key, null, cancellationToken);
+        return await GetAsync(key, cancellationToken);
     }
 
     public async Task<ObjectInfo> HeadAsync(string key, CancellationToken cancellationToken = default)
@@ -191,162 +180,206 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ObjectKey.ValidatePrefix(prefix);
-        string? continuation = null;
-        do
+        // The client pages by itself; a page that fails for good ends its enumeration, so a retry starts a new
+        // listing and skips what was already yielded (S3 lists in key order).
+        IAsyncEnumerator<Item>? items = null;
+        string? lastKey = null;
+        string? resumeAfter = null;
+        try
         {
-            var request = new ListObjectsV2Request
+            while (true)
             {
-                BucketName = _options.Bucket,
-                Prefix = prefix.Length == 0 ? null : prefix,
-                MaxKeys = _options.ListPageSize,
-                ContinuationToken = continuation,
-            };
-            var page = await _retry.ExecuteAsync(
-                async token => await _client.ListObjectsV2Async(request, token), cancellationToken);
-            foreach (var entry in page.S3Objects ?? [])
-            {
-                yield return new ObjectInfo(entry.Key, entry.Size ?? 0, ObjectKey.Sha256Of(entry.Key),
-                    entry.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue);
+                var next = await _retry.ExecuteAsync(async token =>
+                {
+                    if (items is null)
+                    {
+                        resumeAfter = lastKey;
+                        var args = new ListObjectsArgs().WithBucket(_options.Bucket).WithPrefix(prefix).WithRecursive(true);
+                        items = _client.ListObjectsEnumAsync(args, token).GetAsyncEnumerator(token);
+                    }
+                    try
+                    {
+                        while (await items.MoveNextAsync())
+                        {
+                            var item = items.Current;
+                            if (!item.IsDir && (resumeAfter is null || string.CompareOrdinal(item.Key, resumeAfter) > 0))
+                            {
+                                return item;
+                            }
+                        }
+                        return null;
+                    }
+                    catch
+                    {
+                        await items.DisposeAsync();
+                        items = null;
+                        throw;
+                    }
+                }, cancellationToken);
+                if (next is null)
+                {
+                    yield break;
+                }
+                lastKey = next.Key;
+                var modified = DateTimeOffset.TryParse(next.LastModified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
+                    ? value.ToUniversalTime()
+                    : DateTimeOffset.MinValue;
+                yield return new ObjectInfo(next.Key, (long)next.Size, ObjectKey.Sha256Of(next.Key), modified);
             }
-            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
         }
-        while (continuation is not null);
+        finally
+        {
+            if (items is not null)
+            {
+                await items.DisposeAsync();
+            }
+        }
     }
 
     public async Task DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
         ObjectKey.Validate(key);
         // S3 answers 204 for a key that holds nothing, so deleting twice is already idempotent.
-        await _retry.ExecuteAsync(async token => await _client.DeleteObjectAsync(_options.Bucket, key, token), cancellationToken);
+        await _retry.ExecuteAsync(async token =>
+            await _client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_options.Bucket).WithObject(key), token), cancellationToken);
     }
 
     public void Dispose()
     {
-        if (_ownsClient)
+        _client.Dispose();
+        _aws.Dispose();
+        _http.Dispose();
+        if (_ownsTransport)
         {
-            _client.Dispose();
+            _handler.Dispose();
         }
     }
 
-    private async Task<Stream> GetAsync(string key, ByteRange? range, CancellationToken cancellationToken)
+    /// <summary>Reads until <paramref name="buffer"/> is full or the source ends; returns the bytes read.</summary>
+    internal static async Task<int> FillAsync(Stream source, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await source.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+            filled += read;
+        }
+        return filled;
+    }
+
+    private async Task<Stream> GetAsync(string key, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await _retry.ExecuteAsync(async token => await _client.GetObjectAsync(new GetObjectRequest
-            {
-                BucketName = _options.Bucket,
-                Key = key,
-                ByteRange = range,
-            }, token), cancellationToken);
-            return response.ResponseStream;
+            return await _retry.ExecuteAsync(async token => await OpenBodyAsync(key, token), cancellationToken);
         }
-        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        catch (S3RequestException exception) when (exception.StatusCode == HttpStatusCode.NotFound && !exception.IsMissingBucket)
         {
+            await ThrowIfBucketMissingAsync(cancellationToken);
             throw new ObjectNotFoundException(key, exception);
         }
     }
 
+    private async Task<Stream> GetRangeAsync(string key, long offset, long length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _aws.OpenRangeAsync(key, offset, length, cancellationToken);
+        }
+        catch (S3RequestException exception) when (exception.StatusCode == HttpStatusCode.NotFound && !exception.IsMissingBucket)
+        {
+            await ThrowIfBucketMissingAsync(cancellationToken);
+            throw new ObjectNotFoundException(key, exception);
+        }
+    }
+
+    /// <summary>
+    /// Starts a GetObject and returns its body as soon as the client's callback receives it; the callback (and
+    /// with it the response) lives until the reader disposes the stream.
+    /// </summary>
+    private async Task<Stream> OpenBodyAsync(string key, CancellationToken cancellationToken)
+    {
+        var lent = new TaskCompletionSource<CallbackReadStream>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var args = new GetObjectArgs().WithBucket(_options.Bucket).WithObject(key).WithCallbackStream(async (body, _) =>
+        {
+            var stream = new CallbackReadStream(body);
+            lent.TrySetResult(stream);
+            await stream.Released;
+        });
+        var transfer = _client.GetObjectAsync(args, cancellationToken);
+        if (await Task.WhenAny(lent.Task, transfer) != lent.Task)
+        {
+            await transfer;
+            throw new InvalidOperationException($"Reading '{key}' ended without a response body.");
+        }
+        // A failure after the reader let go concerns nobody, but must not surface as an unobserved task exception.
+        _ = transfer.ContinueWith(static finished => _ = finished.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await lent.Task;
+    }
+
     private async Task<ObjectInfo?> TryHeadAsync(string key, CancellationToken cancellationToken)
     {
+        ObjectStat stat;
         try
         {
-            var response = await _retry.ExecuteAsync(async token => await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest
-            {
-                BucketName = _options.Bucket,
-                Key = key,
-            }, token), cancellationToken);
-            var sha256 = ObjectKey.Sha256Of(key) ?? response.Metadata[Sha256MetadataName];
-            var modified = response.LastModified is { } value
-                ? new DateTimeOffset(value.ToUniversalTime(), TimeSpan.Zero)
-                : DateTimeOffset.MinValue;
-            return new ObjectInfo(key, response.ContentLength, string.IsNullOrEmpty(sha256) ? null : sha256, modified);
+            stat = await _retry.ExecuteAsync(async token =>
+                await _client.StatObjectAsync(new StatObjectArgs().WithBucket(_options.Bucket).WithObject(key), token), cancellationToken);
         }
-        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        catch (S3RequestException exception) when (exception.StatusCode == HttpStatusCode.NotFound && !exception.IsMissingBucket)
         {
+            await ThrowIfBucketMissingAsync(cancellationToken);
             return null;
         }
+        var sha256 = ObjectKey.Sha256Of(key) ?? (stat.MetaData.TryGetValue(Sha256MetadataName, out var stored) && stored.Length > 0 ? stored : null);
+        var modified = stat.LastModified == default
+            ? DateTimeOffset.MinValue
+            : new DateTimeOffset(stat.LastModified.ToUniversalTime(), TimeSpan.Zero);
+        return new ObjectInfo(key, stat.Size, sha256, modified);
     }
 
-    private async Task PutSingleAsync(string key, ReadOnlyMemory<byte> body, string sha256, CancellationToken cancellationToken)
+    /// <summary>
+    /// A 404 to a HEAD has no body, so it cannot say whether the key or the whole bucket is missing; the first
+    /// one asks the server about the bucket, so that a misconfigured bucket is reported as such, not as a
+    /// missing object. Once the bucket was seen, later 404s cost nothing extra.
+    /// </summary>
+    private async Task ThrowIfBucketMissingAsync(CancellationToken cancellationToken)
     {
-        await _retry.ExecuteAsync(async token =>
+        if (_bucketSeen)
         {
-            var request = new PutObjectRequest
-            {
-                BucketName = _options.Bucket,
-                Key = key,
-                InputStream = AsStream(body),
-                AutoCloseStream = true,
-                // aws-chunked bodies are stored verbatim by servers that do not decode them (s3rver): the object
-                // would come back with chunk headers inside.
-                UseChunkEncoding = false,
-            };
-            request.Metadata[Sha256MetadataName] = sha256;
-            await _client.PutObjectAsync(request, token);
-        }, cancellationToken);
-    }
-
-    private async Task<ObjectInfo> PutMultipartAsync(string key, Stream content, byte[] firstPart, IncrementalHash hash, CancellationToken cancellationToken)
-    {
-        var partSize = firstPart.Length;
-        var upload = await _retry.ExecuteAsync(async token => await _client.InitiateMultipartUploadAsync(
-            new InitiateMultipartUploadRequest { BucketName = _options.Bucket, Key = key }, token), cancellationToken);
-        var uploadId = upload.UploadId;
+            return;
+        }
         try
         {
-            var parts = new List<PartETag>();
-            var buffer = firstPart;
-            var filled = partSize;
-            long size = 0;
-            while (filled > 0)
-            {
-                var partNumber = parts.Count + 1;
-                var body = buffer.AsMemory(0, filled);
-                var response = await _retry.ExecuteAsync(async token => await _client.UploadPartAsync(new UploadPartRequest
-                {
-                    BucketName = _options.Bucket,
-                    Key = key,
-                    UploadId = uploadId,
-                    PartNumber = partNumber,
-                    InputStream = AsStream(body),
-                    PartSize = body.Length,
-                    UseChunkEncoding = false,
-                }, token), cancellationToken);
-                parts.Add(new PartETag(partNumber, response.ETag));
-                size += filled;
-                filled = await FillAsync(content, buffer, cancellationToken);
-                hash.AppendData(buffer, 0, filled);
-            }
-            await _retry.ExecuteAsync(async token => await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
-            {
-                BucketName = _options.Bucket,
-                Key = key,
-                UploadId = uploadId,
-                PartETags = parts,
-            }, token), cancellationToken);
-            return new ObjectInfo(key, size, Convert.ToHexStringLower(hash.GetHashAndReset()), DateTimeOffset.UtcNow);
+            await _retry.ExecuteAsync(async token =>
+                await _client.BucketExistsAsync(new BucketExistsArgs().WithBucket(_options.Bucket), token), cancellationToken);
         }
-        catch
+        catch (S3RequestException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
         {
-            // Parts of an abandoned upload are billed storage that no listing shows; give them back. This runs
-            // even when the write was cancelled, hence its own token.
-            try
-            {
-                using var abortTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest
-                {
-                    BucketName = _options.Bucket,
-                    Key = key,
-                    UploadId = uploadId,
-                }, abortTimeout.Token);
-            }
-            catch (Exception abortFailure)
-            {
-                _logger.LogWarning("Could not abort multipart upload {UploadId} of '{Key}' ({Error}); a bucket lifecycle rule must clean it up.",
-                    uploadId, key, abortFailure.Message);
-            }
-            throw;
+            throw new S3RequestException(S3ErrorResponseHandler.MissingBucketMessage(_options.Bucket, _endpoint),
+                HttpStatusCode.NotFound, "NoSuchBucket", _options.Bucket, exception.RequestId);
         }
+        _bucketSeen = true;
+    }
+
+    private async Task PutSingleAsync(string key, byte[] buffer, int length, string sha256, CancellationToken cancellationToken)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["x-amz-meta-" + Sha256MetadataName] = sha256 };
+        await _retry.ExecuteAsync(async token =>
+        {
+            var args = new PutObjectArgs()
+                .WithBucket(_options.Bucket)
+                .WithObject(key)
+                .WithStreamData(new MemoryStream(buffer, 0, length, writable: false))
+                .WithObjectSize(length)
+                .WithContentType("application/octet-stream")
+                .WithHeaders(metadata);
+            await _client.PutObjectAsync(args, token);
+        }, cancellationToken);
     }
 
     private static ResiliencePipeline BuildRetry(S3StoreOptions options, ILogger logger) =>
@@ -364,7 +397,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 Delay = options.RetryBaseDelay,
                 OnRetry = arguments =>
                 {
-                    // Only the exception's type and message: SDK messages name the bucket and key, never credentials.
+                    // Only the exception's type and message: they name the bucket and key, never credentials.
                     logger.LogWarning("S3 request failed transiently ({Error}: {Message}); retry {Attempt} in {Delay}.",
                         arguments.Outcome.Exception?.GetType().Name, arguments.Outcome.Exception?.Message,
                         arguments.AttemptNumber + 1, arguments.RetryDelay);
@@ -372,25 +405,4 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 },
             })
             .Build();
-
-    private static MemoryStream AsStream(ReadOnlyMemory<byte> body) =>
-        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(body, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(body.ToArray(), writable: false);
-
-    /// <summary>Reads until <paramref name="buffer"/> is full or the source ends; returns the bytes read.</summary>
-    private static async Task<int> FillAsync(Stream source, byte[] buffer, CancellationToken cancellationToken)
-    {
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var read = await source.ReadAsync(buffer.AsMemory(filled), cancellationToken);
-            if (read == 0)
-            {
-                break;
-            }
-            filled += read;
-        }
-        return filled;
-    }
 }

@@ -8,7 +8,7 @@ public sealed record S3StoreOptions
     /// <summary>S3 requires every part but the last to be at least this big.</summary>
     public const long MinimumPartSizeBytes = 5L * 1024 * 1024;
 
-    /// <summary>Endpoint such as http://minio:9000; empty means the SDK's default endpoint for the region.</summary>
+    /// <summary>Endpoint such as http://minio:9000 (scheme, host and port, no path); empty means AWS S3 itself.</summary>
     public string? ServiceUrl { get; init; }
 
     public string Bucket { get; init; } = "cauchy";
@@ -20,12 +20,16 @@ public sealed record S3StoreOptions
     public string Region { get; init; } = "us-east-1";
 
     /// <summary>
-    /// Objects up to this size go up in one PUT; bigger ones as a multipart upload of parts this size. Each
-    /// write holds one part in memory, so this bounds a write's memory, whatever the object's size.
+    /// Part size of multipart uploads. Objects under <see cref="MinimumPartSizeBytes"/> go up in one PUT, bigger
+    /// ones as a multipart upload of parts this size. Each write holds one part in memory, so this bounds a
+    /// write's memory, whatever the object's size.
     /// </summary>
     public long PartSizeBytes { get; init; } = 8L * 1024 * 1024;
 
-    /// <summary>Keys fetched per listing request.</summary>
+    /// <summary>
+    /// Kept so that existing configuration still binds, but without effect: the Minio client always asks for
+    /// pages of 1000 keys (S3's maximum) and offers no setting for it.
+    /// </summary>
     public int ListPageSize { get; init; } = 1000;
 
     /// <summary>Retries of one request after a transient failure (5xx, throttling, connection errors).</summary>
@@ -40,6 +44,13 @@ public sealed record S3StoreOptions
         if (string.IsNullOrWhiteSpace(Bucket))
         {
             throw new ArgumentException("Storage:S3:Bucket is required.");
+        }
+        if (!string.IsNullOrEmpty(ServiceUrl)
+            && (!Uri.TryCreate(ServiceUrl, UriKind.Absolute, out var url)
+                || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+                || url.AbsolutePath != "/" || url.Query.Length > 0))
+        {
+            throw new ArgumentException($"Storage:S3:ServiceUrl is '{ServiceUrl}'; it must be http:// or https:// with a host and an optional port, nothing after them.");
         }
         if (PartSizeBytes < MinimumPartSizeBytes || PartSizeBytes > int.MaxValue)
         {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Amazon.Runtime;
 
 namespace Cauchy.Storage;
 
@@ -16,6 +15,11 @@ public static class S3TransientErrors
         "SlowDown", "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequests", "RequestLimitExceeded",
     };
 
+    public static bool IsTransient(HttpStatusCode status, string? errorCode) =>
+        (int)status >= 500
+        || status == HttpStatusCode.TooManyRequests
+        || (errorCode is not null && ThrottlingCodes.Contains(errorCode));
+
     public static bool IsTransient(Exception exception)
     {
         switch (exception)
@@ -23,10 +27,8 @@ public static class S3TransientErrors
             case OperationCanceledException:
                 // Our own cancellation is filtered out by the caller; what is left here is an HTTP timeout.
                 return true;
-            case AmazonServiceException service when service.StatusCode != 0:
-                return (int)service.StatusCode >= 500
-                    || service.StatusCode == HttpStatusCode.TooManyRequests
-                    || (service.ErrorCode is { } code && ThrottlingCodes.Contains(code));
+            case S3RequestException request:
+                return IsTransient(request.StatusCode, request.ErrorCode);
             case HttpRequestException or SocketException or IOException or TimeoutException:
                 return true;
         }

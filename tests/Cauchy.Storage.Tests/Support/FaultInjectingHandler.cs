@@ -42,6 +42,11 @@ public sealed class FaultInjectingHandler() : DelegatingHandler(new SocketsHttpH
                 HttpStatusCode.Forbidden => "AccessDenied",
                 _ => "InternalError",
             };
+            if (request.Method == HttpMethod.Head)
+            {
+                // A HEAD answer never carries a body, error or not.
+                return new HttpResponseMessage(fault) { RequestMessage = request };
+            }
             return new HttpResponseMessage(fault)
             {
                 RequestMessage = request,
