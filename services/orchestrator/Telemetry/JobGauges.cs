@@ -42,7 +42,7 @@ public sealed class JobGauges
     private readonly Gauge epoch;
     private readonly Gauge step;
     private readonly Gauge attempt;
-    private readonly Lock gate = new();
+    private readonly SemaphoreSlim gate = new(1, 1);
     private Snapshot? published;
     private long readAt;
 
@@ -66,38 +66,42 @@ public sealed class JobGauges
         epoch = metrics.CreateGauge("cauchy_job_epoch", "The epoch a running job is in (1-based).", JobLabels.Names);
         step = metrics.CreateGauge("cauchy_job_step", "Optimizer steps a running job has completed.", JobLabels.Names);
         attempt = metrics.CreateGauge("cauchy_job_attempt", "The attempt a running job is in.", JobLabels.Names);
-        registry.AddBeforeCollectCallback(Refresh);
+        registry.AddBeforeCollectCallback(RefreshAsync);
     }
 
     /// <summary>
-    /// Reads the database unless the last read is younger than Jobs:GaugeCacheSeconds, and publishes what it read.
-    /// Under one lock: concurrent scrapes run this concurrently, and a read must not interleave with another's publish.
+    /// Reads the database unless the last read is younger than Jobs:GaugeCacheSeconds, and publishes what it read. An
+    /// asynchronous callback, as prometheus-net asks of callbacks that do I/O; one at a time, because overlapping scrapes
+    /// run it concurrently and a read must not interleave with another's publish.
     /// </summary>
-    private void Refresh()
+    private async Task RefreshAsync(CancellationToken cancel)
     {
-        lock (gate)
+        await gate.WaitAsync(cancel);
+        try
         {
             if (published is not null && time.GetElapsedTime(readAt) < cacheFor)
             {
                 return;
             }
 
-            Snapshot snapshot;
-            try
-            {
-                snapshot = Read();
-            }
-            catch (Exception exception)
-            {
-                // The scrape still serves everything else, and these gauges keep the last values they had: a database
-                // hiccup shows the last known truth rather than nothing.
-                logger.LogWarning(exception, "The job gauges could not read the database; they keep their last values");
-                return;
-            }
-
+            var snapshot = await ReadAsync(cancel);
             readAt = time.GetTimestamp();
             Publish(snapshot);
             published = snapshot;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // The scraper went away.
+        }
+        catch (Exception exception)
+        {
+            // The scrape still serves everything else, and these gauges keep the last values they had: a database
+            // hiccup shows the last known truth rather than nothing.
+            logger.LogWarning(exception, "The job gauges could not read the database; they keep their last values");
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 
@@ -136,15 +140,15 @@ public sealed class JobGauges
         }
     }
 
-    private Snapshot Read()
+    private async Task<Snapshot> ReadAsync(CancellationToken cancel)
     {
-        using var db = factory.CreateDbContext();
-        var counts = db.Jobs.AsNoTracking().GroupBy(j => j.State).Select(g => new { State = g.Key, Count = g.LongCount() })
-            .ToList().ToDictionary(c => (JobState)c.State, c => c.Count);
+        await using var db = await factory.CreateDbContextAsync(cancel);
+        var counts = (await db.Jobs.AsNoTracking().GroupBy(j => j.State).Select(g => new { State = g.Key, Count = g.LongCount() })
+            .ToListAsync(cancel)).ToDictionary(c => (JobState)c.State, c => c.Count);
         var running = new[] { (int)JobState.Running, (int)JobState.Cancelling };
-        var jobs = db.Jobs.AsNoTracking().Where(j => running.Contains(j.State))
+        var jobs = (await db.Jobs.AsNoTracking().Where(j => running.Contains(j.State))
             .Select(j => new { j.Id, j.Architecture, j.DatasetId, j.Attempt, j.Progress, j.LastMetrics })
-            .ToList()
+            .ToListAsync(cancel))
             .Select(j =>
             {
                 var progress = j.Progress is null ? new JobProgress() : JobProgress.Parser.ParseFrom(j.Progress);
