@@ -113,6 +113,7 @@ public sealed class JobsServiceTests(OrchestratorFixture fixture) : IClassFixtur
             Metrics = { Metric("train/loss", 0.3, 200) },
         }, Deadline());
         Assert.Equal(JobState.Succeeded, completed.Job.State);
+        Assert.DoesNotContain(await ScrapeAsync(), l => l.StartsWith("cauchy_job_", StringComparison.Ordinal) && l.Contains($"job_id=\"{submitted.Id}\""));
 
         Assert.Equal(JobState.Queued, snapshot.Snapshot.State);
         var afterSnapshot = await watched.WaitAsync(Patience);

@@ -1,34 +1,32 @@
-using System.Diagnostics.Metrics;
 using Cauchy.Orchestrator.Data;
 using Cauchy.Orchestrator.Jobs;
 using Cauchy.V1;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Prometheus;
 
 namespace Cauchy.Orchestrator.Telemetry;
 
 /// <summary>
-/// The orchestrator's Prometheus series (meter "Cauchy.Orchestrator"), read from the database at scrape time and
+/// The orchestrator's Prometheus series, read from the database just before each collection of the host's registry and
 /// cached for Jobs:GaugeCacheSeconds: queue depth, jobs by state, and each running job's latest training values
 /// labelled job_id, model (architecture) and dataset. See services/orchestrator/README.md for the exported names.
 /// </summary>
-public sealed class JobGauges : IDisposable
+public sealed class JobGauges
 {
-    public const string MeterName = "Cauchy.Orchestrator";
-
-    /// <summary>Heartbeat metric names (cauchy.v1.MetricValue.name) exported as per-job gauges, and their instrument names.</summary>
+    /// <summary>Heartbeat metric names (cauchy.v1.MetricValue.name) exported as per-job gauges, and their series names.</summary>
     public static readonly IReadOnlyDictionary<string, string> TrainingSeries = new Dictionary<string, string>
     {
-        ["train/loss"] = "cauchy.job.train_loss",
-        ["train/accuracy"] = "cauchy.job.train_accuracy",
-        ["validation/loss"] = "cauchy.job.validation_loss",
-        ["validation/accuracy"] = "cauchy.job.validation_accuracy",
-        ["validation/top5_accuracy"] = "cauchy.job.validation_top5_accuracy",
-        ["validation/map"] = "cauchy.job.validation_map",
-        ["validation/mean_iou"] = "cauchy.job.validation_mean_iou",
-        ["learning_rate"] = "cauchy.job.learning_rate",
-        ["samples_per_second"] = "cauchy.job.samples_per_second",
-        ["gpu_memory_bytes"] = "cauchy.job.gpu_memory_bytes",
+        ["train/loss"] = "cauchy_job_train_loss",
+        ["train/accuracy"] = "cauchy_job_train_accuracy",
+        ["validation/loss"] = "cauchy_job_validation_loss",
+        ["validation/accuracy"] = "cauchy_job_validation_accuracy",
+        ["validation/top5_accuracy"] = "cauchy_job_validation_top5_accuracy",
+        ["validation/map"] = "cauchy_job_validation_map",
+        ["validation/mean_iou"] = "cauchy_job_validation_mean_iou",
+        ["learning_rate"] = "cauchy_job_learning_rate",
+        ["samples_per_second"] = "cauchy_job_samples_per_second",
+        ["gpu_memory_bytes"] = "cauchy_job_gpu_memory_bytes",
     };
 
     private static readonly JobState[] States =
@@ -37,69 +35,120 @@ public sealed class JobGauges : IDisposable
     private readonly IDbContextFactory<OrchestratorDbContext> factory;
     private readonly TimeProvider time;
     private readonly TimeSpan cacheFor;
-    private readonly Meter meter = new(MeterName);
-    private readonly Lock gate = new();
-    private Snapshot? cached;
-    private long cachedAt;
+    private readonly ILogger<JobGauges> logger;
+    private readonly Gauge queued;
+    private readonly Gauge byState;
+    private readonly Dictionary<string, Gauge> training;
+    private readonly Gauge epoch;
+    private readonly Gauge step;
+    private readonly Gauge attempt;
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private Snapshot? published;
+    private long readAt;
 
-    public JobGauges(IDbContextFactory<OrchestratorDbContext> factory, IOptions<JobsOptions> options, TimeProvider time)
+    public JobGauges(
+        IDbContextFactory<OrchestratorDbContext> factory,
+        IOptions<JobsOptions> options,
+        TimeProvider time,
+        CollectorRegistry registry,
+        IMetricFactory metrics,
+        ILogger<JobGauges> logger)
     {
         this.factory = factory;
         this.time = time;
+        this.logger = logger;
         cacheFor = TimeSpan.FromSeconds(options.Value.GaugeCacheSeconds);
-        meter.CreateObservableGauge("cauchy.jobs.queued", () => Current().Counts.GetValueOrDefault(JobState.Queued), "{job}",
-            "Jobs waiting for a worker (queue depth).");
-        meter.CreateObservableGauge("cauchy.jobs", () => States.Select(s =>
-            new Measurement<long>(Current().Counts.GetValueOrDefault(s), new KeyValuePair<string, object?>("state", JobStateMachine.Name(s).ToLowerInvariant()))),
-            "{job}", "Jobs by state.");
-        foreach (var (metricName, instrument) in TrainingSeries)
-        {
-            meter.CreateObservableGauge(instrument, () => Current().Running
-                .Where(j => j.Values.ContainsKey(metricName))
-                .Select(j => new Measurement<double>(j.Values[metricName], j.Tags)),
-                description: $"The latest '{metricName}' a running job reported.");
-        }
-
-        meter.CreateObservableGauge("cauchy.job.epoch", () => Current().Running.Select(j => new Measurement<int>(j.Epoch, j.Tags)),
-            description: "The epoch a running job is in (1-based).");
-        meter.CreateObservableGauge("cauchy.job.step", () => Current().Running.Select(j => new Measurement<long>(j.Step, j.Tags)),
-            description: "Optimizer steps a running job has completed.");
-        meter.CreateObservableGauge("cauchy.job.attempt", () => Current().Running.Select(j => new Measurement<int>(j.Attempt, j.Tags)),
-            description: "The attempt a running job is in.");
+        queued = metrics.CreateGauge("cauchy_jobs_queued", "Jobs waiting for a worker (queue depth).");
+        byState = metrics.CreateGauge("cauchy_jobs", "Jobs by state.", ["state"]);
+        training = TrainingSeries.ToDictionary(
+            static s => s.Key,
+            s => metrics.CreateGauge(s.Value, $"The latest '{s.Key}' a running job reported.", JobLabels.Names));
+        epoch = metrics.CreateGauge("cauchy_job_epoch", "The epoch a running job is in (1-based).", JobLabels.Names);
+        step = metrics.CreateGauge("cauchy_job_step", "Optimizer steps a running job has completed.", JobLabels.Names);
+        attempt = metrics.CreateGauge("cauchy_job_attempt", "The attempt a running job is in.", JobLabels.Names);
+        registry.AddBeforeCollectCallback(RefreshAsync);
     }
 
-    public void Dispose() => meter.Dispose();
-
-    private Snapshot Current()
+    /// <summary>
+    /// Reads the database unless the last read is younger than Jobs:GaugeCacheSeconds, and publishes what it read. An
+    /// asynchronous callback, as prometheus-net asks of callbacks that do I/O; one at a time, because overlapping scrapes
+    /// run it concurrently and a read must not interleave with another's publish.
+    /// </summary>
+    private async Task RefreshAsync(CancellationToken cancel)
     {
-        lock (gate)
+        await gate.WaitAsync(cancel);
+        try
         {
-            if (cached is null || time.GetElapsedTime(cachedAt) >= cacheFor)
+            if (published is not null && time.GetElapsedTime(readAt) < cacheFor)
             {
-                try
-                {
-                    cached = Read();
-                    cachedAt = time.GetTimestamp();
-                }
-                catch (Exception) when (cached is not null)
-                {
-                    // A scrape during a database hiccup shows the last known values rather than nothing.
-                }
+                return;
             }
 
-            return cached;
+            var snapshot = await ReadAsync(cancel);
+            readAt = time.GetTimestamp();
+            Publish(snapshot);
+            published = snapshot;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // The scraper went away.
+        }
+        catch (Exception exception)
+        {
+            // The scrape still serves everything else, and these gauges keep the last values they had: a database
+            // hiccup shows the last known truth rather than nothing.
+            logger.LogWarning(exception, "The job gauges could not read the database; they keep their last values");
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 
-    private Snapshot Read()
+    private void Publish(Snapshot snapshot)
     {
-        using var db = factory.CreateDbContext();
-        var counts = db.Jobs.AsNoTracking().GroupBy(j => j.State).Select(g => new { State = g.Key, Count = g.LongCount() })
-            .ToList().ToDictionary(c => (JobState)c.State, c => c.Count);
+        queued.Set(snapshot.Counts.GetValueOrDefault(JobState.Queued));
+        foreach (var state in States)
+        {
+            byState.WithLabels(JobStateMachine.Name(state).ToLowerInvariant()).Set(snapshot.Counts.GetValueOrDefault(state));
+        }
+
+        foreach (var (metricName, gauge) in training)
+        {
+            Publish(gauge, snapshot.Running.Where(j => j.Values.ContainsKey(metricName)).ToDictionary(static j => j.Labels, j => j.Values[metricName]));
+        }
+
+        Publish(epoch, snapshot.Running.ToDictionary(static j => j.Labels, static j => (double)j.Epoch));
+        Publish(step, snapshot.Running.ToDictionary(static j => j.Labels, static j => (double)j.Step));
+        Publish(attempt, snapshot.Running.ToDictionary(static j => j.Labels, static j => (double)j.Attempt));
+    }
+
+    /// <summary>Sets the running jobs' series and removes those of jobs that stopped running, so their series end.</summary>
+    private static void Publish(Gauge gauge, Dictionary<JobLabels, double> values)
+    {
+        foreach (var labels in gauge.GetAllLabelValues().ToList())
+        {
+            if (!values.ContainsKey(JobLabels.FromValues(labels)))
+            {
+                gauge.RemoveLabelled(labels);
+            }
+        }
+
+        foreach (var (labels, value) in values)
+        {
+            gauge.WithLabels(labels.Values()).Set(value);
+        }
+    }
+
+    private async Task<Snapshot> ReadAsync(CancellationToken cancel)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancel);
+        var counts = (await db.Jobs.AsNoTracking().GroupBy(j => j.State).Select(g => new { State = g.Key, Count = g.LongCount() })
+            .ToListAsync(cancel)).ToDictionary(c => (JobState)c.State, c => c.Count);
         var running = new[] { (int)JobState.Running, (int)JobState.Cancelling };
-        var jobs = db.Jobs.AsNoTracking().Where(j => running.Contains(j.State))
+        var jobs = (await db.Jobs.AsNoTracking().Where(j => running.Contains(j.State))
             .Select(j => new { j.Id, j.Architecture, j.DatasetId, j.Attempt, j.Progress, j.LastMetrics })
-            .ToList()
+            .ToListAsync(cancel))
             .Select(j =>
             {
                 var progress = j.Progress is null ? new JobProgress() : JobProgress.Parser.ParseFrom(j.Progress);
@@ -111,8 +160,7 @@ public sealed class JobGauges : IDisposable
                     values["samples_per_second"] = progress.SamplesPerSecond;
                 }
 
-                KeyValuePair<string, object?>[] tags = [new("job_id", j.Id), new("model", j.Architecture), new("dataset", j.DatasetId)];
-                return new RunningJob(tags, values, progress.Epoch, progress.Step, j.Attempt);
+                return new RunningJob(new JobLabels(j.DatasetId, j.Id, j.Architecture), values, progress.Epoch, progress.Step, j.Attempt);
             })
             .ToList();
         return new Snapshot(counts, jobs);
@@ -120,5 +168,5 @@ public sealed class JobGauges : IDisposable
 
     private sealed record Snapshot(Dictionary<JobState, long> Counts, List<RunningJob> Running);
 
-    private sealed record RunningJob(KeyValuePair<string, object?>[] Tags, Dictionary<string, double> Values, int Epoch, long Step, int Attempt);
+    private sealed record RunningJob(JobLabels Labels, Dictionary<string, double> Values, int Epoch, long Step, int Attempt);
 }

@@ -1,8 +1,7 @@
-using System.Diagnostics.Metrics;
 using Cauchy.ServiceDefaults.GrpcServer;
 using Cauchy.ServiceDefaults.Hosting;
+using Cauchy.ServiceDefaults.Telemetry;
 using Grpc.AspNetCore.Server;
-using Cauchy.ServiceDefaults.Prometheus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
@@ -33,7 +32,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// Configuration (appsettings.json, then <c>CAUCHY_</c> environment variables, then the command line),
     /// console logging (<c>Logging:Format</c> = <c>simple</c> or <c>json</c>), the gRPC and HTTP listeners
-    /// (<see cref="ServiceHostingOptions"/>), the shutdown timeout, the Prometheus exporter, health checks
+    /// (<see cref="ServiceHostingOptions"/>), the shutdown timeout, the host's Prometheus registry, health checks
     /// (served as <c>/healthz</c> and as grpc.health.v1), server reflection, and the gRPC server with
     /// <see cref="GrpcServerMetricsInterceptor"/> as its outermost interceptor and <see cref="UnimplementedMethodInterceptor"/>
     /// naming the method in the UNIMPLEMENTED answers of RPCs a service has not built.
@@ -57,9 +56,8 @@ public static class ServiceDefaultsExtensions
         services.AddOptions<KestrelServerOptions>().Configure<ServiceHostingOptions>(KestrelListeners.Configure);
         services.AddOptions<HostOptions>().Configure<ServiceHostingOptions>(static (host, hosting) => host.ShutdownTimeout = hosting.ShutdownTimeout);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerPortMatcherPolicy>());
-        services.AddPrometheusExporter();
-        services.AddMetrics();
-        services.TryAddSingleton(static provider => new GrpcServerMetrics(provider.GetRequiredService<IMeterFactory>()));
+        services.AddPrometheusMetrics();
+        services.TryAddSingleton<GrpcServerMetrics>();
         services.TryAddSingleton<GrpcServerMetricsInterceptor>();
         services.TryAddSingleton<UnimplementedMethodInterceptor>();
         services.AddGrpc(static options => options.Interceptors.Add<UnimplementedMethodInterceptor>());
@@ -94,7 +92,7 @@ public static class ServiceDefaultsExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapGrpcHealthAndReflection();
-        app.MapPrometheusScrapingEndpoint("/metrics").RequireHttpPort();
+        app.MapPrometheusMetrics("/metrics").RequireHttpPort();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthzResponseWriter.WriteAsync }).RequireHttpPort();
 
         var identity = app.Services.GetRequiredService<ServiceIdentity>();

@@ -1,40 +1,70 @@
-using System.Diagnostics.Metrics;
 using Cauchy.Trainer.Worker;
+using Prometheus;
 
 namespace Cauchy.Trainer.Telemetry;
 
 /// <summary>
-/// The trainer's Prometheus series (meter "Cauchy.Trainer"): the running job's latest values, labelled job_id, model
-/// (architecture) and dataset, straight from the training loop (finer-grained than the orchestrator's view from
-/// heartbeats), and whether the worker is busy.
+/// The trainer's Prometheus series, set from the <see cref="WorkerStatusBoard"/> just before each collection of the
+/// host's registry: the running job's latest values, labelled job_id, model (architecture) and dataset, straight from
+/// the training loop (finer-grained than the orchestrator's view from heartbeats), and whether the worker is busy.
 /// </summary>
-public sealed class TrainerGauges : IDisposable
+public sealed class TrainerGauges
 {
-    public const string MeterName = "Cauchy.Trainer";
+    /// <summary>Alphabetical, as Prometheus orders labels in query results, so a /metrics line and a PromQL answer read alike.</summary>
+    private static readonly string[] JobLabels = ["dataset", "job_id", "model"];
 
-    private readonly Meter meter = new(MeterName);
+    private readonly WorkerStatusBoard board;
+    private readonly Gauge busy;
+    private readonly Gauge draining;
+    private readonly List<(Gauge Gauge, Func<RunningJob, double?> Value)> series = [];
+    private readonly Lock gate = new();
 
-    public TrainerGauges(WorkerStatusBoard board)
+    public TrainerGauges(WorkerStatusBoard board, CollectorRegistry registry, IMetricFactory metrics)
     {
-        meter.CreateObservableGauge("cauchy.trainer.busy", () => board.Current is null ? 0 : 1, description: "1 while the worker holds a job's lease.");
-        meter.CreateObservableGauge("cauchy.trainer.draining", () => board.Draining ? 1 : 0, description: "1 once the worker was drained.");
-        Series("cauchy.trainer.train_loss", "The running job's latest training loss.", board, j => j.TrainLoss);
-        Series("cauchy.trainer.learning_rate", "The learning rate of the running job's latest step.", board, j => j.LearningRate);
-        Series("cauchy.trainer.samples_per_second", "The running job's training throughput.", board, j => j.SamplesPerSecond);
-        Series("cauchy.trainer.validation_accuracy", "The running job's top-1 accuracy at its latest evaluation.", board, j => j.ValidationAccuracy);
-        Series("cauchy.trainer.gpu_memory_bytes", "GPU memory in use at the running job's latest epoch end.", board, j => j.GpuMemoryBytes);
-        Series("cauchy.trainer.epoch", "The epoch the running job is in (1-based).", board, j => j.Progress.Epoch);
-        Series("cauchy.trainer.step", "Optimizer steps the running job has completed.", board, j => j.Progress.Step);
+        this.board = board;
+        busy = metrics.CreateGauge("cauchy_trainer_busy", "1 while the worker holds a job's lease.");
+        draining = metrics.CreateGauge("cauchy_trainer_draining", "1 once the worker was drained.");
+        Series(metrics, "cauchy_trainer_train_loss", "The running job's latest training loss.", static j => j.TrainLoss);
+        Series(metrics, "cauchy_trainer_learning_rate", "The learning rate of the running job's latest step.", static j => j.LearningRate);
+        Series(metrics, "cauchy_trainer_samples_per_second", "The running job's training throughput.", static j => j.SamplesPerSecond);
+        Series(metrics, "cauchy_trainer_validation_accuracy", "The running job's top-1 accuracy at its latest evaluation.", static j => j.ValidationAccuracy);
+        Series(metrics, "cauchy_trainer_gpu_memory_bytes", "GPU memory in use at the running job's latest epoch end.", static j => j.GpuMemoryBytes);
+        Series(metrics, "cauchy_trainer_epoch", "The epoch the running job is in (1-based).", static j => j.Progress.Epoch);
+        Series(metrics, "cauchy_trainer_step", "Optimizer steps the running job has completed.", static j => j.Progress.Step);
+        registry.AddBeforeCollectCallback(Refresh);
     }
 
-    public void Dispose() => meter.Dispose();
+    private void Series(IMetricFactory metrics, string name, string help, Func<RunningJob, double?> value) =>
+        series.Add((metrics.CreateGauge(name, help, JobLabels), value));
 
-    private void Series(string name, string description, WorkerStatusBoard board, Func<RunningJob, double?> value) =>
-        meter.CreateObservableGauge(name, () =>
+    /// <summary>
+    /// Under one lock: concurrent scrapes run this concurrently, and one must not remove a series the other just set.
+    /// A finished job's series are removed, so they end rather than repeat the job's last value.
+    /// </summary>
+    private void Refresh()
+    {
+        lock (gate)
         {
-            RunningJob? job = board.Current;
-            return job is not null && value(job) is double v
-                ? [new Measurement<double>(v, new("job_id", job.JobId), new("model", job.Model), new("dataset", job.Dataset))]
-                : Array.Empty<Measurement<double>>();
-        }, description: description);
+            var job = board.Current;
+            busy.Set(job is null ? 0 : 1);
+            draining.Set(board.Draining ? 1 : 0);
+            string[] labels = job is null ? [] : [job.Dataset, job.JobId, job.Model];
+            foreach (var (gauge, value) in series)
+            {
+                var current = job is null ? null : value(job);
+                foreach (var published in gauge.GetAllLabelValues().ToList())
+                {
+                    if (current is null || !published.SequenceEqual(labels))
+                    {
+                        gauge.RemoveLabelled(published);
+                    }
+                }
+
+                if (current is double v)
+                {
+                    gauge.WithLabels(labels).Set(v);
+                }
+            }
+        }
+    }
 }

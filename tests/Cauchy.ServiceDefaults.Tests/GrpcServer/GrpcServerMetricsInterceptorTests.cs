@@ -1,21 +1,22 @@
 using Cauchy.ServiceDefaults.GrpcServer;
-using Cauchy.ServiceDefaults.Tests.Prometheus;
+using Cauchy.ServiceDefaults.Tests.Telemetry;
 using Grpc.Core;
+using Prometheus;
 using Xunit;
 
 namespace Cauchy.ServiceDefaults.Tests.GrpcServer;
 
-public sealed class GrpcServerMetricsInterceptorTests : IDisposable
+public sealed class GrpcServerMetricsInterceptorTests
 {
     private const string Method = "/cauchy.v1.Datasets/GetDataset";
     private const string Labels = "grpc_method=\"GetDataset\",grpc_service=\"cauchy.v1.Datasets\"";
 
-    private readonly ExporterScope _scope = new();
+    private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
     private readonly GrpcServerMetricsInterceptor _interceptor;
 
-    public GrpcServerMetricsInterceptorTests() => _interceptor = new GrpcServerMetricsInterceptor(new GrpcServerMetrics(_scope.CreateMeter()));
+    public GrpcServerMetricsInterceptorTests() => _interceptor = new GrpcServerMetricsInterceptor(new GrpcServerMetrics(Metrics.WithCustomRegistry(_registry)));
 
-    public void Dispose() => _scope.Dispose();
+    private Task<string> ScrapeAsync() => RegistryText.ExportAsync(_registry);
 
     [Fact]
     public async Task A_successful_unary_call_is_started_handled_OK_timed_and_counts_one_message_each_way()
@@ -23,7 +24,7 @@ public sealed class GrpcServerMetricsInterceptorTests : IDisposable
         var response = await _interceptor.UnaryServerHandler("request", new FakeServerCallContext(Method), static (request, _) => Task.FromResult(request + "!"));
 
         Assert.Equal("request!", response);
-        var text = _scope.Collect();
+        var text = await ScrapeAsync();
         Assert.Contains("# TYPE grpc_server_handled_total counter\n", text, StringComparison.Ordinal);
         Assert.Contains($"grpc_server_handled_total{{grpc_code=\"OK\",{Labels},grpc_type=\"unary\"}} 1\n", text, StringComparison.Ordinal);
         Assert.Contains($"grpc_server_started_total{{{Labels},grpc_type=\"unary\"}} 1\n", text, StringComparison.Ordinal);
@@ -44,7 +45,7 @@ public sealed class GrpcServerMetricsInterceptorTests : IDisposable
             return request;
         });
 
-        var samples = ExpositionParser.Samples(_scope.Collect());
+        var samples = ExpositionParser.Samples(await ScrapeAsync());
         Assert.InRange(samples[$"grpc_server_handling_seconds_sum{{{Labels},grpc_type=\"unary\"}}"], 0.055, 30);
         Assert.Equal(0, samples[$"grpc_server_handling_seconds_bucket{{{Labels},grpc_type=\"unary\",le=\"0.05\"}}"]);
         Assert.Equal(1, samples[$"grpc_server_handling_seconds_bucket{{{Labels},grpc_type=\"unary\",le=\"+Inf\"}}"]);
@@ -67,7 +68,7 @@ public sealed class GrpcServerMetricsInterceptorTests : IDisposable
             _interceptor.UnaryServerHandler<string, string>("r", new FakeServerCallContext(Method), (_, _) => throw failure));
 
         Assert.Same(failure, thrown);
-        Assert.Contains($"grpc_server_handled_total{{grpc_code=\"{expectedCode}\",{Labels},grpc_type=\"unary\"}} 1\n", _scope.Collect(), StringComparison.Ordinal);
+        Assert.Contains($"grpc_server_handled_total{{grpc_code=\"{expectedCode}\",{Labels},grpc_type=\"unary\"}} 1\n", await ScrapeAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -81,7 +82,7 @@ public sealed class GrpcServerMetricsInterceptorTests : IDisposable
         await Assert.ThrowsAsync<IOException>(() => _interceptor.UnaryServerHandler<string, string>(
             "r", new FakeServerCallContext(Method, DateTime.UtcNow.AddSeconds(-1), cancelled.Token), (_, _) => throw new IOException("stream reset")));
 
-        var text = _scope.Collect();
+        var text = await ScrapeAsync();
         Assert.Contains($"grpc_server_handled_total{{grpc_code=\"Canceled\",{Labels},grpc_type=\"unary\"}} 1\n", text, StringComparison.Ordinal);
         Assert.Contains($"grpc_server_handled_total{{grpc_code=\"DeadlineExceeded\",{Labels},grpc_type=\"unary\"}} 1\n", text, StringComparison.Ordinal);
     }
@@ -95,7 +96,7 @@ public sealed class GrpcServerMetricsInterceptorTests : IDisposable
             return Task.CompletedTask;
         });
 
-        Assert.Contains($"grpc_server_handled_total{{grpc_code=\"PermissionDenied\",{Labels},grpc_type=\"server_stream\"}} 1\n", _scope.Collect(), StringComparison.Ordinal);
+        Assert.Contains($"grpc_server_handled_total{{grpc_code=\"PermissionDenied\",{Labels},grpc_type=\"server_stream\"}} 1\n", await ScrapeAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -131,7 +132,7 @@ public sealed class GrpcServerMetricsInterceptorTests : IDisposable
         Assert.Equal(["event 0", "event 1", "event 2"], writer.Written);
         Assert.Equal("2", total);
         Assert.Equal(["x", "y", "z", "w"], echoed.Written);
-        var samples = ExpositionParser.Samples(_scope.Collect());
+        var samples = ExpositionParser.Samples(await ScrapeAsync());
         Assert.Equal(3, samples["grpc_server_msg_sent_total{grpc_method=\"WatchJob\",grpc_service=\"cauchy.v1.Jobs\",grpc_type=\"server_stream\"}"]);
         Assert.Equal(1, samples["grpc_server_msg_received_total{grpc_method=\"WatchJob\",grpc_service=\"cauchy.v1.Jobs\",grpc_type=\"server_stream\"}"]);
         Assert.Equal(2, samples["grpc_server_msg_received_total{grpc_method=\"UploadShard\",grpc_service=\"cauchy.v1.Datasets\",grpc_type=\"client_stream\"}"]);

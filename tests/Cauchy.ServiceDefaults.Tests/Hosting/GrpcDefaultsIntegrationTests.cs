@@ -1,6 +1,6 @@
 using System.Globalization;
 using Cauchy.ServiceDefaults.GrpcClient;
-using Cauchy.ServiceDefaults.Tests.Prometheus;
+using Cauchy.ServiceDefaults.Tests.Telemetry;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Microsoft.AspNetCore.Builder;
@@ -79,6 +79,25 @@ public sealed class GrpcDefaultsIntegrationTests
         Assert.Equal(3, samples["grpc_server_msg_sent_total{" + string.Format(CultureInfo.InvariantCulture, Probe, "WatchTicks", "server_stream") + "}"]);
         Assert.Equal(3, samples["grpc_server_handling_seconds_count{" + string.Format(CultureInfo.InvariantCulture, Probe, "GetFlaky", "unary") + "}"]);
         Assert.Equal(1, samples["grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Check\",grpc_service=\"grpc.health.v1.Health\",grpc_type=\"unary\"}"]);
+    }
+
+    [Fact]
+    public async Task Two_services_in_one_process_each_serve_only_their_own_calls_on_metrics()
+    {
+        await using var called = await StartProbeServiceAsync();
+        await using var idle = await StartProbeServiceAsync();
+        using (var clients = ClientFactory($"http://127.0.0.1:{called.GrpcPort}"))
+        {
+            Assert.Equal("pong x", await clients.CreateClient<ProbeClient>("Probe").GetPingAsync("x"));
+        }
+
+        using var http = new HttpClient();
+        var calledSamples = ExpositionParser.Samples(await http.GetStringAsync($"http://127.0.0.1:{called.HttpPort}/metrics"));
+        var idleText = await http.GetStringAsync($"http://127.0.0.1:{idle.HttpPort}/metrics");
+
+        Assert.Equal(1, calledSamples["grpc_server_handled_total{grpc_code=\"OK\"," + string.Format(CultureInfo.InvariantCulture, Probe, "GetPing", "unary") + "}"]);
+        Assert.DoesNotContain("GetPing", idleText, StringComparison.Ordinal);
+        Assert.Contains("# TYPE process_cpu_seconds_total counter\n", idleText, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
-using System.Diagnostics.Metrics;
 using Cauchy.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Prometheus;
 using Xunit;
 
 namespace Cauchy.ServiceDefaults.Tests.Hosting;
@@ -14,18 +15,19 @@ public sealed class RealPrometheusScrapeTests
     [Fact]
     public async Task Prometheus_scrapes_our_metrics_and_the_grpc_server_metrics_with_their_buckets()
     {
-        using var meter = new Meter("Cauchy.Tests.Scrape." + Guid.NewGuid().ToString("N"));
-        var images = meter.CreateCounter<long>("cauchy.scrape_test.images", "{image}", "Images decoded by the scrape test.");
-        var step = meter.CreateHistogram(
-            "cauchy.scrape_test.step.duration",
-            "s",
-            "Step time in the scrape test.",
-            null,
-            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.1, 1] });
-        var queued = 0;
-        meter.CreateObservableGauge("cauchy.scrape_test.queued", () => Volatile.Read(ref queued), "{job}", "Jobs queued in the scrape test.");
-
         await using var service = await GrpcDefaultsIntegrationTests.StartProbeServiceAsync();
+        var metrics = service.App.Services.GetRequiredService<IMetricFactory>();
+        var images = metrics.CreateCounter("cauchy_scrape_test_images_total", "Images decoded by the scrape test.", ["split"]);
+        var step = metrics.CreateHistogram(
+            "cauchy_scrape_test_step_duration_seconds",
+            "Step time in the scrape test.",
+            ["model"],
+            new HistogramConfiguration { Buckets = [0.01, 0.1, 1] });
+        // Read at scrape time, the way the orchestrator's gauges read the database.
+        var queued = 0;
+        var queuedGauge = metrics.CreateGauge("cauchy_scrape_test_queued", "Jobs queued in the scrape test.");
+        service.App.Services.GetRequiredService<CollectorRegistry>().AddBeforeCollectCallback(() => queuedGauge.Set(Volatile.Read(ref queued)));
+
         using (var clients = GrpcDefaultsIntegrationTests.ClientFactory($"http://127.0.0.1:{service.GrpcPort}"))
         {
             var probe = clients.CreateClient<ProbeClient>("Probe");
@@ -34,11 +36,11 @@ public sealed class RealPrometheusScrapeTests
             await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () => await probe.GetMissingAsync("c"));
         }
 
-        images.Add(40, new KeyValuePair<string, object?>("split", "train"));
-        images.Add(2, new KeyValuePair<string, object?>("split", "test \"quoted\"\nline"));
+        images.WithLabels("train").Inc(40);
+        images.WithLabels("test \"quoted\"\nline").Inc(2);
         foreach (var seconds in new[] { 0.005, 0.05, 0.05, 0.5, 5 })
         {
-            step.Record(seconds, new KeyValuePair<string, object?>("model", "cnn"));
+            step.WithLabels("cnn").Observe(seconds);
         }
 
         Volatile.Write(ref queued, 3);
@@ -73,9 +75,9 @@ public sealed class RealPrometheusScrapeTests
         Assert.Equal(2, pingLatency["+Inf"]);
         Assert.Equal(2, pingLatency["120"]);
 
-        // Prometheus accepted the whole exposition, runtime metrics included, with no scrape error.
-        var runtime = await prometheus.QueryByLabelAsync("dotnet_gc_collections_total", "job");
-        Assert.NotEmpty(runtime);
+        // Prometheus accepted the whole exposition, process and .NET metrics included, with no scrape error.
+        Assert.NotEmpty(await prometheus.QueryByLabelAsync("dotnet_collection_count_total", "generation"));
+        Assert.NotEmpty(await prometheus.QueryByLabelAsync("process_cpu_seconds_total", "job"));
         var targets = await prometheus.Http.GetStringAsync("api/v1/targets");
         Assert.Contains("\"lastError\":\"\"", targets, StringComparison.Ordinal);
         Assert.Contains("\"health\":\"up\"", targets, StringComparison.Ordinal);

@@ -1,11 +1,10 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using Cauchy.ServiceDefaults.Prometheus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Prometheus;
 using Xunit;
 
 namespace Cauchy.ServiceDefaults.Tests.Hosting;
@@ -20,10 +19,10 @@ public sealed class ServiceEndpointsTests
     [Fact]
     public async Task Healthz_and_metrics_are_served_on_the_http_port()
     {
-        using var meter = new Meter("Cauchy.Tests.Hosting." + Guid.NewGuid().ToString("N"));
-        var requests = meter.CreateCounter<long>("cauchy.tests.hosting.requests", description: "Requests seen by the hosting test.");
         await using var service = await TestService.StartAsync();
-        requests.Add(7, new KeyValuePair<string, object?>("route", "echo"));
+        service.App.Services.GetRequiredService<IMetricFactory>()
+            .CreateCounter("cauchy_tests_hosting_requests_total", "Requests seen by the hosting test.", ["route"])
+            .WithLabels("echo").Inc(7);
         using var client = new HttpClient();
 
         using var health = await client.SendAsync(TestService.Get($"http://127.0.0.1:{service.HttpPort}/healthz"));
@@ -38,11 +37,12 @@ public sealed class ServiceEndpointsTests
 
         using var metrics = await client.SendAsync(TestService.Get($"http://127.0.0.1:{service.HttpPort}/metrics"));
         Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
-        Assert.Equal(PrometheusText.ContentType, metrics.Content.Headers.ContentType?.ToString());
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", metrics.Content.Headers.ContentType?.ToString());
         var body = await metrics.Content.ReadAsStringAsync();
         Assert.Contains("# TYPE cauchy_tests_hosting_requests_total counter\n", body, StringComparison.Ordinal);
         Assert.Contains("cauchy_tests_hosting_requests_total{route=\"echo\"} 7\n", body, StringComparison.Ordinal);
-        Assert.Contains("# TYPE dotnet_gc_collections_total counter\n", body, StringComparison.Ordinal);
+        Assert.Contains("# TYPE dotnet_collection_count_total counter\n", body, StringComparison.Ordinal);
+        Assert.Contains("# TYPE process_cpu_seconds_total counter\n", body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
+using Prometheus;
 
 namespace Cauchy.ServiceDefaults.GrpcServer;
 
@@ -7,32 +8,34 @@ namespace Cauchy.ServiceDefaults.GrpcServer;
 internal sealed class ServerCallObservation
 {
     private readonly GrpcServerMetrics _metrics;
-    private readonly KeyValuePair<string, object?>[] _tags;
+    private readonly string _service;
+    private readonly string _method;
+    private readonly string _callType;
     private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+    private Counter.Child? _received;
+    private Counter.Child? _sent;
 
     public ServerCallObservation(GrpcServerMetrics metrics, string fullMethod, string callType)
     {
         _metrics = metrics;
-        var (service, method) = SplitMethod(fullMethod);
-        _tags =
-        [
-            new("grpc_service", service),
-            new("grpc_method", method),
-            new("grpc_type", callType),
-        ];
-        _metrics.Started.Add(1, _tags);
+        (_service, _method) = SplitMethod(fullMethod);
+        _callType = callType;
+        metrics.Started.WithLabels(_method, _service, _callType).Inc();
     }
 
-    public void MessageReceived() => _metrics.MessagesReceived.Add(1, _tags);
+    // Looked up at the first message: a call that never sends one has no msg_sent series (rather than a 0 for every
+    // failed call), and a stream looks its series up once rather than per message. Two threads racing here get the
+    // same child.
+    public void MessageReceived() => (_received ??= _metrics.MessagesReceived.WithLabels(_method, _service, _callType)).Inc();
 
-    public void MessageSent() => _metrics.MessagesSent.Add(1, _tags);
+    public void MessageSent() => (_sent ??= _metrics.MessagesSent.WithLabels(_method, _service, _callType)).Inc();
 
     /// <summary>Records the outcome: the handler's exception, or <paramref name="failure"/> null for a normal return.</summary>
     public void Complete(ServerCallContext context, Exception? failure)
     {
         var code = StatusOf(context, failure);
-        _metrics.Handling.Record(Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds, _tags);
-        _metrics.Handled.Add(1, [.. _tags, new("grpc_code", GrpcStatusNames.Of(code))]);
+        _metrics.Handling.WithLabels(_method, _service, _callType).Observe(Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds);
+        _metrics.Handled.WithLabels(GrpcStatusNames.Of(code), _method, _service, _callType).Inc();
     }
 
     /// <summary>

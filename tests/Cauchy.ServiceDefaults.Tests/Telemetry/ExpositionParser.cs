@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Cauchy.ServiceDefaults.Tests.Prometheus;
+namespace Cauchy.ServiceDefaults.Tests.Telemetry;
 
 /// <summary>Reads sample lines back (series text → value) so tests can check numbers in large outputs.</summary>
 public static class ExpositionParser
