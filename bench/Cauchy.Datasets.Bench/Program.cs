@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.Globalization;
 using Cauchy.Datasets.Bench;
+using Cauchy.ServiceDefaults.GrpcClient;
 using Cauchy.V1;
 using Google.Protobuf;
 using Grpc.Net.Client;
@@ -35,7 +36,8 @@ try
     Console.WriteLine($"bench: {Environment.ProcessorCount} cores, .NET {Environment.Version}, archive {new FileInfo(archive).Length / 1e6:F1} MB from {source}");
 
     await using var service = await DatasetsServiceProcess.StartAsync(serviceDll, Path.Combine(work, "data"));
-    using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{service.Port}");
+    // The channel a trainer reads shards through (Cauchy.ServiceDefaults' ServiceChannelOptions).
+    using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{service.Port}", ServiceChannelOptions.Create());
     var client = new Cauchy.V1.Datasets.DatasetsClient(channel);
     await client.CreateDatasetAsync(new CreateDatasetRequest { DatasetId = "fashion-mnist", TaskType = TaskType.Classification });
 

@@ -1,3 +1,4 @@
+using Cauchy.ServiceDefaults.GrpcClient;
 using System.Diagnostics;
 using System.Globalization;
 using Cauchy.Interop.V1;
@@ -31,8 +32,9 @@ public static class BenchRunner
         await using var ours = await ServerProcess.StartAsync("ours", host, serveArguments);
         await using var grpcjs = await ServerProcess.StartAsync("grpc-js", "node", [Path.Combine(repoRoot, "bench", "grpcjs-bench-server.js")]);
 
-        using var oursChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{ours.Port}");
-        using var grpcjsChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcjs.Port}");
+        // The channel every Cauchy service uses to reach another (Cauchy.ServiceDefaults), to both servers.
+        using var oursChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{ours.Port}", ServiceChannelOptions.Create());
+        using var grpcjsChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcjs.Port}", ServiceChannelOptions.Create());
         var oursClient = new Echo.EchoClient(oursChannel);
         var grpcjsClient = new Echo.EchoClient(grpcjsChannel);
 

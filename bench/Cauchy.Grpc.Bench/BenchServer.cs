@@ -1,4 +1,6 @@
 using System.Net;
+using Cauchy.ServiceDefaults.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -10,16 +12,21 @@ using Microsoft.Extensions.Logging;
 
 namespace Cauchy.Grpc.Bench;
 
-/// <summary>Our server in its own process, so it does not share a runtime with the client it is measured by.</summary>
+/// <summary>The services' gRPC server (Grpc.AspNetCore on Kestrel) in its own process, so it does not share a runtime with the client it is measured by.</summary>
 public static class BenchServer
 {
     public static async Task<int> RunAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // The HTTP/2 settings every Cauchy service runs with (ServiceHostingOptions' defaults), so the bench measures
+        // the services' stack; more concurrent streams so that the 64 unary callers share one connection.
+        var hosting = ServiceHostingOptions.FromConfiguration(new ConfigurationBuilder().Build(), defaultGrpcPort: 1);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.Http2.InitialConnectionWindowSize = hosting.Http2ConnectionWindowBytes;
+            kestrel.Limits.Http2.InitialStreamWindowSize = hosting.Http2StreamWindowBytes;
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
         });
         builder.Services.AddGrpc();

@@ -1,11 +1,13 @@
 using Cauchy.Data;
 using Cauchy.Datasets.Catalog;
 using Cauchy.Datasets.Domain;
+using Cauchy.Datasets.Grpc;
 using Cauchy.Datasets.Import;
 using Cauchy.Datasets.Shards;
 using Cauchy.ServiceDefaults.GrpcClient;
 using Cauchy.Storage;
 using Cauchy.V1;
+using Grpc.AspNetCore.Server;
 
 namespace Cauchy.Datasets;
 
@@ -41,5 +43,19 @@ public static class DatasetsServiceExtensions
             builder.Services.AddSingleton<IModelLineage, NoModelLineage>();
         }
         return builder;
+    }
+
+    /// <summary>
+    /// Maps cauchy.v1.Datasets: <see cref="ShardStreamService"/> for ReadShard, ordered ahead of the generated binding of
+    /// <see cref="DatasetsService"/> (whose ReadShard route it shadows), and <see cref="DatasetsService"/> for the rest.
+    /// The "unimplemented method" fallback Grpc.AspNetCore adds for each mapped service is ordered last for the shard
+    /// stream, so that the Datasets service's own answers for unknown methods.
+    /// </summary>
+    public static IEndpointRouteBuilder MapDatasetsServices(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<ShardStreamService>().Add(static endpoint =>
+            ((RouteEndpointBuilder)endpoint).Order = endpoint.Metadata.OfType<GrpcMethodMetadata>().Any() ? -1 : 1);
+        endpoints.MapGrpcService<DatasetsService>();
+        return endpoints;
     }
 }

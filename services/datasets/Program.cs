@@ -10,6 +10,6 @@ builder.AddDatasets();
 
 var app = builder.Build();
 await app.MigrateDatabaseAsync<DatasetsDbContext>();
-app.MapGrpcService<DatasetsService>();
+app.MapDatasetsServices();
 app.MapDefaultEndpoints();
 app.Run();

@@ -138,8 +138,8 @@ public sealed class DatasetManager(
         await importer.DeletePrefixAsync(prefix, CancellationToken.None);
     }
 
-    /// <summary>Streams one shard in batches (see <see cref="ShardReader"/>).</summary>
-    public async IAsyncEnumerable<List<Sample>> ReadShardAsync(
+    /// <summary>Streams one shard in encoded batches (see <see cref="ShardReader"/>); the caller disposes each batch.</summary>
+    public async IAsyncEnumerable<EncodedSampleBatch> ReadShardAsync(
         ReadShardRequest request, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (request.StartSample < 0)
@@ -149,7 +149,7 @@ public sealed class DatasetManager(
         var version = await GetVersionAsync(request.DatasetId, request.VersionId, cancellationToken);
         var shard = version.Manifest.Splits.FirstOrDefault(s => s.Split == request.Split)?.Shards.FirstOrDefault(s => s.Index == request.ShardIndex)
             ?? throw DatasetException.NotFound($"version '{request.VersionId}' has no shard {request.ShardIndex} in split {request.Split}");
-        await foreach (var batch in shardReader.ReadAsync(shard, request.StartSample, Math.Max(1, options.Shards.ReadBatchSamples), cancellationToken))
+        await foreach (var batch in shardReader.ReadEncodedAsync(shard, request.StartSample, Math.Max(1, options.Shards.ReadBatchSamples), cancellationToken))
         {
             yield return batch;
         }

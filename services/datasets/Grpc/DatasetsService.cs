@@ -77,20 +77,7 @@ public sealed class DatasetsService(DatasetManager datasets, DatasetImporter imp
             Manifest = (await datasets.GetVersionAsync(request.DatasetId, request.VersionId, context.CancellationToken)).Manifest,
         });
 
-    public override async Task ReadShard(ReadShardRequest request, IServerStreamWriter<ReadShardResponse> responseStream, ServerCallContext context)
-    {
-        try
-        {
-            await foreach (var batch in datasets.ReadShardAsync(request, context.CancellationToken))
-            {
-                await responseStream.WriteAsync(new ReadShardResponse { Samples = { batch } });
-            }
-        }
-        catch (DatasetException e)
-        {
-            throw ToRpcException(e);
-        }
-    }
+    // ReadShard is served by ShardStreamService, which writes the shard's encoded samples without re-serializing them.
 
     private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Chunks(
         IAsyncStreamReader<ImportDatasetVersionRequest> requestStream, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Cauchy.Datasets.Domain;
@@ -12,13 +11,31 @@ namespace Cauchy.Datasets.Shards;
 /// Streams the samples of one shard from the object store in batches, never holding more than one batch. The
 /// shard's index (checked against its SHA-256) gives where sample <c>start</c> begins, so a resumed read seeks
 /// instead of re-reading; every record's length and CRC-32 are checked against the index before it is parsed, and a
-/// read from the first sample also checks the whole shard's SHA-256 at its end. A mismatch is DATA_LOSS.
+/// read from the first sample also checks the whole shard's SHA-256 at its end. A mismatch is DATA_LOSS. Records are
+/// read straight into the batch that carries them to the client; they are not parsed here.
 /// </summary>
 public sealed class ShardReader(IObjectStore store)
 {
     private const int MaxBatchBytes = 1 << 20;
 
+    /// <summary>The shard's samples from <paramref name="startSample"/> on, as messages (see <see cref="ReadEncodedAsync"/>).</summary>
     public async IAsyncEnumerable<List<Sample>> ReadAsync(
+        Shard shard, long startSample, int batchSamples, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var batch in ReadEncodedAsync(shard, startSample, batchSamples, cancellationToken))
+        {
+            using (batch)
+            {
+                yield return [.. batch.ToSamples()];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The shard's samples from <paramref name="startSample"/> on, in batches of at most <paramref name="batchSamples"/>
+    /// samples or about 1 MiB, each already encoded as a ReadShard message. The caller disposes each batch.
+    /// </summary>
+    public async IAsyncEnumerable<EncodedSampleBatch> ReadEncodedAsync(
         Shard shard, long startSample, int batchSamples, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (startSample < 0)
@@ -49,12 +66,10 @@ public sealed class ShardReader(IObjectStore store)
             throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' is missing from the object store");
         }
         await using var stream = new BufferedStream(raw, 1 << 20);
-        var buffer = ArrayPool<byte>.Shared.Rent(64 << 10);
         var lengthBytes = new byte[10];
+        var batch = new EncodedSampleBatch(MaxBatchBytes + (64 << 10));
         try
         {
-            var batch = new List<Sample>(batchSamples);
-            var batchBytes = 0;
             for (var i = (int)startSample; i < entries.Count; i++)
             {
                 var entry = entries[i];
@@ -64,33 +79,27 @@ public sealed class ShardReader(IObjectStore store)
                 {
                     throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' record {i} is {length} bytes but its index says {entry.Length}");
                 }
-                if (buffer.Length < length)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(length);
-                }
+                var record = batch.Append(length);
                 try
                 {
-                    await stream.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken);
+                    await stream.ReadExactlyAsync(record, cancellationToken);
                 }
                 catch (EndOfStreamException)
                 {
                     throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' ends inside record {i} (truncated)");
                 }
-                var body = buffer.AsSpan(0, length);
+                var body = record.Span;
                 if (Crc32.Compute(body) != entry.Crc32)
                 {
                     throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' record {i} fails its CRC-32 check (corrupted)");
                 }
                 shardHash?.AppendData(lengthBytes, 0, prefixLength);
                 shardHash?.AppendData(body);
-                batch.Add(Sample.Parser.ParseFrom(body));
-                batchBytes += length;
-                if (batch.Count >= batchSamples || batchBytes >= MaxBatchBytes)
+                if (batch.Count >= batchSamples || batch.Length >= MaxBatchBytes)
                 {
-                    yield return batch;
-                    batch = new List<Sample>(batchSamples);
-                    batchBytes = 0;
+                    var full = batch;
+                    batch = new EncodedSampleBatch(MaxBatchBytes + (64 << 10));
+                    yield return full;
                 }
             }
             if (shardHash is not null && Convert.ToHexStringLower(shardHash.GetHashAndReset()) != shard.Sha256)
@@ -99,12 +108,14 @@ public sealed class ShardReader(IObjectStore store)
             }
             if (batch.Count > 0)
             {
-                yield return batch;
+                var last = batch;
+                batch = new EncodedSampleBatch(0);
+                yield return last;
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            batch.Dispose();
         }
     }
 

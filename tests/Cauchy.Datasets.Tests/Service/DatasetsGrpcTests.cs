@@ -97,6 +97,20 @@ public sealed class DatasetsGrpcTests(DatasetsServiceFixture fixture) : IClassFi
         Assert.Equal(StatusCode.NotFound, noShard.StatusCode);
     }
 
+    [Fact]
+    public async Task A_method_the_service_does_not_have_answers_UNIMPLEMENTED_beside_the_shard_stream()
+    {
+        var missing = new Method<ReadShardRequest, ReadShardResponse>(
+            MethodType.Unary, "cauchy.v1.Datasets", "NoSuchMethod",
+            Marshallers.Create(static (ReadShardRequest r) => r.ToByteArray(), ReadShardRequest.Parser.ParseFrom),
+            Marshallers.Create(static (ReadShardResponse r) => r.ToByteArray(), ReadShardResponse.Parser.ParseFrom));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            fixture.Channel.CreateCallInvoker().AsyncUnaryCall(missing, null, new CallOptions(), new ReadShardRequest()).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
+    }
+
     private async Task<List<Sample>> ReadAsync(string id, string versionId, Split split, int shard, long start)
     {
         using var call = Client.ReadShard(new ReadShardRequest { DatasetId = id, VersionId = versionId, Split = split, ShardIndex = shard, StartSample = start });
