@@ -12,7 +12,10 @@
 // 2 for a usage error. Scenarios run one after another, each on a fresh channel.
 
 const crypto = require('node:crypto');
-const { grpc, proto, echoMethods, wireHeadersOf, patternBytes, varintLength } = require('./common');
+const {
+  grpc, proto, echoMethods, wireHeadersOf, patternBytes, varintLength,
+  STATUS_DETAILS_KEY, BAD_REQUEST_TYPE_URL, decodeRpcStatus, decodeBadRequest,
+} = require('./common');
 
 const Status = grpc.status;
 const statusName = (code) => Object.keys(Status).find((name) => Status[name] === code) || String(code);
@@ -524,6 +527,58 @@ scenarios.metadata_on_error = async (client) => {
   expectEqual(result.error.details, 'no such thing', 'status message');
   checkEchoedMetadata(result.headers, result.error.metadata, values, 'failed Unary');
   return {};
+};
+
+// Checks the google.rpc.Status a failed call carried in grpc-status-details-bin against what
+// interop.proto's status_details promises: the call's own code and message, and one
+// google.rpc.BadRequest whose one field violation names the request's message.
+function checkStatusDetails(error, code, message, description, what) {
+  const values = error.metadata ? error.metadata.get(STATUS_DETAILS_KEY) : [];
+  expectEqual(values.length, 1, `${what}: number of ${STATUS_DETAILS_KEY} values`);
+  expect(Buffer.isBuffer(values[0]), () => `${what}: ${STATUS_DETAILS_KEY} is not binary: ${JSON.stringify(values[0])}`);
+  let status;
+  try {
+    status = decodeRpcStatus(values[0]);
+  } catch (e) {
+    throw new ScenarioFailure(`${what}: ${STATUS_DETAILS_KEY} is not a google.rpc.Status (${e.message}): ${values[0].toString('hex')}`);
+  }
+  expectEqual(status.code, code, `${what}: google.rpc.Status code`);
+  expectEqual(status.message, message, `${what}: google.rpc.Status message`);
+  expectEqual(status.details.length, 1, `${what}: number of details`);
+  expectEqual(status.details[0].type_url, BAD_REQUEST_TYPE_URL, `${what}: type URL of the detail`);
+  const violations = decodeBadRequest(status.details[0].value);
+  expectEqual(JSON.stringify(violations), JSON.stringify([{ field: 'message', description }]), `${what}: BadRequest field violations`);
+  return status;
+}
+
+scenarios.status_details = async (client) => {
+  // Unary: the status comes before any message (a trailers-only response from most servers).
+  // Non-ASCII text checks that the Status message travels as UTF-8 inside the protobuf,
+  // independently of grpc-message's percent-encoding.
+  const description = 'not a valid name: ✗ «Ωmega»';
+  const result = await unaryCall(client, {
+    message: description, status_code: Status.INVALID_ARGUMENT, status_message: UNICODE_MESSAGE, status_details: true,
+  });
+  expectStatus(result, Status.INVALID_ARGUMENT, 'Unary failing with status details');
+  expectEqual(result.error.details, UNICODE_MESSAGE, 'status message');
+  const status = checkStatusDetails(result.error, Status.INVALID_ARGUMENT, UNICODE_MESSAGE, description, 'Unary');
+
+  // Server streaming: the trailers follow two messages and carry echoed metadata as well.
+  const { metadata, values } = echoedMetadata();
+  const stream = await serverStreamCall(client, {
+    message: 'field text', response_count: 5, fail_after_responses: 2, echo_metadata: true,
+    status_code: Status.FAILED_PRECONDITION, status_message: 'stopped after 2', status_details: true,
+  }, { metadata });
+  expectStatus(stream, Status.FAILED_PRECONDITION, 'ServerStream failing with status details after 2 responses');
+  expectEqual(stream.responses.length, 2, 'responses before the status');
+  checkStatusDetails(stream.error, Status.FAILED_PRECONDITION, 'stopped after 2', 'field text', 'ServerStream');
+  checkEchoedMetadata(stream.headers, stream.error.metadata, values, 'ServerStream with status details');
+
+  // Without status_details there is no such trailer.
+  const plain = await unaryCall(client, { status_code: Status.INVALID_ARGUMENT, status_message: 'plain' });
+  expectStatus(plain, Status.INVALID_ARGUMENT, 'Unary failing without status details');
+  expectEqual(plain.error.metadata.get(STATUS_DETAILS_KEY).length, 0, `number of ${STATUS_DETAILS_KEY} values without status_details`);
+  return { code: status.code, message: status.message, type_url: status.details[0].type_url };
 };
 
 function gzipClient(address) {

@@ -63,6 +63,41 @@ function varintLength(value) {
   return length;
 }
 
+// The rich error model: a serialized google.rpc.Status in the `grpc-status-details-bin` trailer
+// (see rpc_status.proto). grpc-js passes that trailer through as ordinary binary metadata and
+// knows nothing of its contents. protobufjs is the parser @grpc/proto-loader is built on; it is
+// resolved from proto-loader's own location, so this uses the copy installed for proto-loader.
+const protobuf = require(require.resolve('protobufjs', { paths: [path.dirname(require.resolve('@grpc/proto-loader'))] }));
+
+const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
+const BAD_REQUEST_TYPE_URL = 'type.googleapis.com/google.rpc.BadRequest';
+const rpcRoot = new protobuf.Root().loadSync(path.resolve(__dirname, 'rpc_status.proto'), { keepCase: true });
+const RpcStatus = rpcRoot.lookupType('google.rpc.Status');
+const BadRequest = rpcRoot.lookupType('google.rpc.BadRequest');
+
+// The bytes of a google.rpc.Status with one detail, a google.rpc.BadRequest listing
+// `fieldViolations` ([{ field, description }]).
+function encodeBadRequestStatus(code, message, fieldViolations) {
+  const badRequest = BadRequest.encode(BadRequest.create({ field_violations: fieldViolations })).finish();
+  const status = RpcStatus.create({ code, message, details: [{ type_url: BAD_REQUEST_TYPE_URL, value: badRequest }] });
+  return Buffer.from(RpcStatus.encode(status).finish());
+}
+
+// { code, message, details: [{ type_url, value: Buffer }] }; throws on bytes that are not a Status.
+function decodeRpcStatus(bytes) {
+  const status = RpcStatus.decode(bytes);
+  return {
+    code: status.code,
+    message: status.message,
+    details: status.details.map((any) => ({ type_url: any.type_url, value: Buffer.from(any.value) })),
+  };
+}
+
+// [{ field, description }] of a serialized google.rpc.BadRequest.
+function decodeBadRequest(bytes) {
+  return BadRequest.decode(bytes).field_violations.map((v) => ({ field: v.field, description: v.description }));
+}
+
 module.exports = {
   grpc,
   proto,
@@ -71,4 +106,9 @@ module.exports = {
   wireHeadersOf,
   patternBytes,
   varintLength,
+  STATUS_DETAILS_KEY,
+  BAD_REQUEST_TYPE_URL,
+  encodeBadRequestStatus,
+  decodeRpcStatus,
+  decodeBadRequest,
 };

@@ -20,7 +20,9 @@
 
 const http2 = require('node:http2');
 const zlib = require('node:zlib');
-const { grpc, proto, echoMethods, wireHeadersOf, patternBytes } = require('./common');
+const {
+  grpc, proto, echoMethods, wireHeadersOf, patternBytes, STATUS_DETAILS_KEY, encodeBadRequestStatus,
+} = require('./common');
 
 const Status = grpc.status;
 
@@ -237,6 +239,12 @@ function makeResponse(context, request, index) {
 function failureOf(request, trailers) {
   if (request.throw_exception) return new Error('the handler failed on purpose (throw_exception)');
   if (request.status_code !== 0) {
+    if (request.status_details) {
+      // grpc-js has no rich-status API: the serialized google.rpc.Status is an ordinary binary
+      // trailer, sent along with the echoed ones.
+      trailers.set(STATUS_DETAILS_KEY, encodeBadRequestStatus(request.status_code, request.status_message,
+        [{ field: 'message', description: request.message }]));
+    }
     return { code: request.status_code, details: request.status_message, metadata: trailers };
   }
   return null;

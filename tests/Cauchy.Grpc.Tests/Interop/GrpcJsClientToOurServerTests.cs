@@ -93,6 +93,15 @@ public sealed class GrpcJsClientToOurServerTests(InteropFixture fixture)
     public Task Trailers_travel_with_an_error_status() => PassesAsync("metadata_on_error");
 
     [Fact]
+    public async Task Rich_status_details_reach_grpc_js_intact()
+    {
+        var details = await PassesAsync("status_details");
+        // The google.rpc.Status our server built with Grpc.StatusProto, as grpc-js decoded it.
+        Assert.Equal("type.googleapis.com/google.rpc.BadRequest", details.GetProperty("type_url").GetString());
+        Assert.Equal(TestData.UnicodeStatusMessage, details.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public Task Gzip_compressed_requests_are_decompressed() => PassesAsync("gzip_request");
 
     [Fact]

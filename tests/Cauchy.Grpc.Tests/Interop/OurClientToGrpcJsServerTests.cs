@@ -6,6 +6,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Xunit;
+using BadRequest = Google.Rpc.BadRequest;
 
 namespace Cauchy.Grpc.Tests.Interop;
 
@@ -462,6 +463,68 @@ public sealed class OurClientToGrpcJsServerTests(InteropFixture fixture) : IDisp
         AssertEchoed(await call.ResponseHeadersAsync, "x-echo-");
     }
 
+    /// <summary>
+    /// grpc-js has no rich-status API: server.js sends the serialized google.rpc.Status as an ordinary binary trailer,
+    /// and Grpc.StatusProto's GetRpcStatus() must find and parse it.
+    /// </summary>
+    [Fact]
+    public async Task Rich_status_details_from_grpc_js_unpack_with_GetRpcStatus()
+    {
+        const string invalidValue = "not a valid name: ✗ «Ωmega»";
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => Client.UnaryAsync(new EchoRequest
+        {
+            Message = invalidValue,
+            StatusCode = (int)StatusCode.InvalidArgument,
+            StatusMessage = TestData.UnicodeStatusMessage,
+            StatusDetails = true,
+        }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal(TestData.UnicodeStatusMessage, error.Status.Detail);
+        AssertBadRequest(error, StatusCode.InvalidArgument, TestData.UnicodeStatusMessage, invalidValue);
+    }
+
+    [Fact]
+    public async Task Rich_status_details_after_streamed_messages_travel_with_the_echoed_trailers()
+    {
+        using var call = Client.ServerStream(new EchoRequest
+        {
+            Message = "field text",
+            ResponseCount = 5,
+            FailAfterResponses = 2,
+            EchoMetadata = true,
+            StatusCode = (int)StatusCode.FailedPrecondition,
+            StatusMessage = "stopped after 2",
+            StatusDetails = true,
+        }, EchoedMetadata());
+        var received = new List<EchoResponse>();
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                received.Add(call.ResponseStream.Current);
+            }
+        });
+
+        Assert.Equal(2, received.Count);
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        AssertBadRequest(error, StatusCode.FailedPrecondition, "stopped after 2", "field text");
+        AssertEchoed(error.Trailers, "x-trailer-");
+    }
+
+    [Fact]
+    public async Task Error_without_status_details_has_no_rich_status()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            Client.UnaryAsync(new EchoRequest { StatusCode = (int)StatusCode.InvalidArgument, StatusMessage = "plain" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Null(error.GetRpcStatus());
+        Assert.Empty(error.Trailers.GetAll("grpc-status-details-bin"));
+    }
+
     [Fact]
     public async Task Gzip_request_compression_is_accepted_by_grpc_js()
     {
@@ -610,6 +673,20 @@ public sealed class OurClientToGrpcJsServerTests(InteropFixture fixture) : IDisp
         Assert.Equal(new byte[] { 0xff }, Assert.Single(received.GetAll(prefix + "one-bin")).ValueBytes);
         Assert.Equal(new byte[] { 0x00, 0xfe }, Assert.Single(received.GetAll(prefix + "two-bin")).ValueBytes);
         Assert.Equal(new byte[] { 0xfb, 0xff, 0xbf }, Assert.Single(received.GetAll(prefix + "three-bin")).ValueBytes);
+    }
+
+    /// <summary>What interop.proto's status_details promises: the call's code and message, and one BadRequest.</summary>
+    private static void AssertBadRequest(RpcException error, StatusCode code, string message, string description)
+    {
+        var status = error.GetRpcStatus();
+        Assert.True(status is not null, $"no google.rpc.Status in grpc-status-details-bin; trailers: {string.Join(", ", error.Trailers.Select(t => t.Key))}");
+        Assert.Equal((int)code, status.Code);
+        Assert.Equal(message, status.Message);
+        var detail = Assert.Single(status.Details);
+        Assert.Equal("type.googleapis.com/google.rpc.BadRequest", detail.TypeUrl);
+        var violation = Assert.Single(detail.Unpack<BadRequest>().FieldViolations);
+        Assert.Equal("message", violation.Field);
+        Assert.Equal(description, violation.Description);
     }
 
     /// <summary>A request whose serialized size is exactly <paramref name="size"/> bytes, asking for a 1-byte response.</summary>

@@ -89,6 +89,38 @@ public sealed class OurServerWireFormatTests(InteropFixture fixture)
         Assert.Equal(message, PercentDecode(onWire));
     }
 
+    /// <summary>
+    /// interop.proto's status_details on the wire: exactly one grpc-status-details-bin field, base64 of a
+    /// google.rpc.Status whose code and message are those of grpc-status and grpc-message — in the answer to a unary
+    /// call (no message before the status) and in the trailers after streamed messages. The grpc-js server runs the
+    /// same requests as a reference.
+    /// </summary>
+    [Theory]
+    [InlineData(OurServer)]
+    [InlineData(GrpcJsServer)]
+    public async Task Status_details_travel_as_one_base64_google_rpc_Status_matching_grpc_status(string server)
+    {
+        using var raw = new RawGrpcClient(PortOf(server));
+        var unary = new EchoRequest { Message = "bad value", StatusCode = 3, StatusMessage = TestData.UnicodeStatusMessage, StatusDetails = true };
+        var stream = new EchoRequest { Message = "field", ResponseCount = 3, FailAfterResponses = 1, StatusCode = 9, StatusMessage = "after one", StatusDetails = true };
+
+        foreach (var (path, request, messages) in new[] { (RawGrpcClient.UnaryPath, unary, 0), (RawGrpcClient.ServerStreamPath, stream, 1) })
+        {
+            var response = await raw.PostAsync(path, RawGrpcClient.Frame(request.ToByteArray()));
+
+            Assert.True(response.GrpcStatus == request.StatusCode.ToString(CultureInfo.InvariantCulture), response.ToString());
+            Assert.Equal(messages, response.Messages().Count);
+            // A Trailers-Only response carries it in its one HEADERS frame.
+            var where = response.Trailers.ContainsKey("grpc-status") ? response.Trailers : response.Headers;
+            var status = Google.Rpc.Status.Parser.ParseFrom(Assert.Single(Base64Values(where, "grpc-status-details-bin")));
+            Assert.Equal(request.StatusCode, status.Code);
+            Assert.Equal(PercentDecode(response.RawGrpcMessage ?? ""), status.Message);
+            Assert.Equal(request.StatusMessage, status.Message);
+            var violation = Assert.Single(Assert.Single(status.Details).Unpack<Google.Rpc.BadRequest>().FieldViolations);
+            Assert.Equal(("message", request.Message), (violation.Field, violation.Description));
+        }
+    }
+
     /// <summary>The spec: implementations MUST accept padded and un-padded base64.</summary>
     [Fact]
     public async Task Binary_metadata_is_accepted_padded_and_unpadded()

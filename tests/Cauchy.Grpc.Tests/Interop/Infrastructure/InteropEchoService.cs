@@ -1,7 +1,9 @@
 using Cauchy.Interop.V1;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using BadRequest = Google.Rpc.BadRequest;
 
 namespace Cauchy.Grpc.Tests.Interop.Infrastructure;
 
@@ -203,11 +205,34 @@ public sealed class InteropEchoService(CallRegistry registry, IHttpContextAccess
         {
             throw new InvalidOperationException("the handler failed on purpose (throw_exception)");
         }
-        if (request.StatusCode != 0)
+        if (request.StatusCode == 0)
         {
-            throw new RpcException(new Status((StatusCode)request.StatusCode, request.StatusMessage), trailers);
+            return;
         }
+        if (request.StatusDetails)
+        {
+            // Grpc.StatusProto: RichStatus(request).ToRpcException() would carry grpc-status-details-bin as its only
+            // trailer; SetRpcStatus adds it to the echoed trailers instead, so both travel.
+            var status = RichStatus(request);
+            trailers.SetRpcStatus(status);
+            throw new RpcException(new Status((StatusCode)status.Code, status.Message), trailers);
+        }
+        throw new RpcException(new Status((StatusCode)request.StatusCode, request.StatusMessage), trailers);
     }
+
+    /// <summary>What interop.proto's status_details asks for: the call's code and message, and one BadRequest.</summary>
+    private static Google.Rpc.Status RichStatus(EchoRequest request) => new()
+    {
+        Code = request.StatusCode,
+        Message = request.StatusMessage,
+        Details =
+        {
+            Any.Pack(new BadRequest
+            {
+                FieldViolations = { new BadRequest.Types.FieldViolation { Field = "message", Description = request.Message } },
+            }),
+        },
+    };
 
     private void ResetIfRequested(EchoRequest request)
     {
