@@ -43,7 +43,7 @@ down:
 status:
 	@scripts/up.sh --status
 
-## bench-grpc: our gRPC runtime against grpc-js on loopback (see docs/benchmarks.md).
+## bench-grpc: the services' gRPC stack (Grpc.AspNetCore, Grpc.Net.Client) against grpc-js on loopback (see docs/benchmarks.md).
 bench-grpc: deps
 	$(DOTNET) build bench/Cauchy.Grpc.Bench -c Release -nologo -clp:NoSummary -v:q
 	$(DOTNET) bench/Cauchy.Grpc.Bench/bin/Release/net10.0/Cauchy.Grpc.Bench.dll

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Cauchy.Orchestrator.Tests;
 
 /// <summary>
-/// A small server on loopback (our gRPC runtime on Kestrel) with the two calls the orchestrator makes to other
+/// A small server on loopback (Grpc.AspNetCore on Kestrel) with the two calls the orchestrator makes to other
 /// services: cauchy.v1.Datasets GetDataset and GetDatasetVersion, and cauchy.v1.Models GetModelVersion, from a fixed
 /// catalogue, so the orchestrator process resolves them over real gRPC. Datasets: "fashion" (classification,
 /// versions v1 and v2, 60000 train samples) and "shapes" (detection, one version); models: "imagenet-cnn" version 1.

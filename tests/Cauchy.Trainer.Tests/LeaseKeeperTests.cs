@@ -13,7 +13,7 @@ using Xunit;
 namespace Cauchy.Trainer.Tests;
 
 /// <summary>
-/// <see cref="LeaseKeeper"/> against a Jobs server on loopback (our gRPC runtime on Kestrel, real HTTP/2) whose
+/// <see cref="LeaseKeeper"/> against a Jobs server on loopback (Grpc.AspNetCore on Kestrel, real HTTP/2) whose
 /// AppendLogs fails with UNAVAILABLE while told to, as an orchestrator does while it restarts.
 /// </summary>
 public sealed class LeaseKeeperTests
