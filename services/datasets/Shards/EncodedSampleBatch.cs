@@ -31,7 +31,7 @@ public sealed class EncodedSampleBatch : IDisposable
         var header = 1 + CodedOutputStream.ComputeLengthSize(recordLength);
         EnsureCapacity(Length + header + recordLength);
         _buffer[Length] = SamplesFieldTag;
-        var written = WriteVarint(_buffer.AsSpan(Length + 1), (uint)recordLength);
+        var written = Varint.Write(_buffer.AsSpan(Length + 1), (uint)recordLength);
         Length += 1 + written;
         var record = _buffer.AsMemory(Length, recordLength);
         Length += recordLength;
@@ -62,18 +62,5 @@ public sealed class EncodedSampleBatch : IDisposable
         _buffer.AsSpan(0, Length).CopyTo(larger);
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = larger;
-    }
-
-    private static int WriteVarint(Span<byte> into, uint value)
-    {
-        var i = 0;
-        while (value >= 0x80)
-        {
-            into[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        into[i++] = (byte)value;
-        return i;
     }
 }

@@ -66,7 +66,7 @@ public sealed class ShardSetWriter : IAsyncDisposable
         }
 
         var body = sample.ToByteArray();
-        var prefixLength = WriteVarint(_lengthBuffer, (uint)body.Length);
+        var prefixLength = Varint.Write(_lengthBuffer, (uint)body.Length);
         var offset = _shardBytes;
         await _file!.WriteAsync(_lengthBuffer.AsMemory(0, prefixLength), cancellationToken);
         await _file.WriteAsync(body, cancellationToken);
@@ -135,18 +135,6 @@ public sealed class ShardSetWriter : IAsyncDisposable
         _file = null;
         _shardHash.Dispose();
         _shardHash = null;
-    }
-
-    private static int WriteVarint(byte[] buffer, uint value)
-    {
-        var i = 0;
-        while (value >= 0x80)
-        {
-            buffer[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        buffer[i++] = (byte)value;
-        return i;
     }
 
     public async ValueTask DisposeAsync()
