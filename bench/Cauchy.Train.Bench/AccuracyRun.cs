@@ -6,7 +6,7 @@ using Cauchy.Torch.Training;
 namespace Cauchy.Train.Bench;
 
 /// <summary>
-/// The quality acceptance: the small CNN reaches ≥ 0.91 top-1 on the 10,000 Fashion-MNIST test images within 3
+/// The quality check: the small CNN reaches ≥ 0.91 top-1 on the 10,000 Fashion-MNIST test images within 3
 /// epochs on the CPU. SGD (lr 0.05, momentum 0.9, weight decay 5e-4), batch 64, cosine decay per step, the loader's
 /// seeded shuffle; no augmentation by default (flips, <c>--flip 1</c>, slowed fitting too much for 3 epochs: 0.9025).
 /// </summary>

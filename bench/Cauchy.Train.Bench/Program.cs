@@ -106,7 +106,7 @@ if (options.SameMalloc)
     Console.WriteLine($"train-same-malloc-cpu small_cnn_ratio_vs_pytorch={ratios[("small_cnn", "pytorch_same_malloc")].Cpu:F3} resnet18_ratio_vs_pytorch={ratios[("resnet18", "pytorch_same_malloc")].Cpu:F3}");
 }
 
-// The acceptance line (issue 3): median images/s ratio against PyTorch as a plain python3 runs it.
+// The summary line: median images/s ratio against PyTorch as a plain python3 runs it.
 // On a GPU the same line begins "train-cuda".
 Console.WriteLine($"{(device.type == DeviceType.CUDA ? "train-cuda" : "train")} small_cnn_ratio_vs_pytorch={ratios[("small_cnn", "pytorch")].Throughput:F3} resnet18_ratio_vs_pytorch={ratios[("resnet18", "pytorch")].Throughput:F3}");
 return 0;

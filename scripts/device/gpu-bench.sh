@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 3's GPU check, in one call on a lent GPU machine (CUDA PyTorch in python3, CMake, nvcc; no .NET). Here
+# The GPU check, in one call on a lent GPU machine (CUDA PyTorch in python3, CMake, nvcc; no .NET). Here
 # first: scripts/device/pack.sh. Then the device tool, from the repository root:
 #   run(command="bash scripts/device/gpu-bench.sh", carry=[".device"], timeout_s=540)
 # It (1) builds the Cauchy.Torch shim from the tracked sources against that python3's CUDA libtorch, unchanged

@@ -3,7 +3,7 @@ namespace Cauchy.Cli;
 /// <summary>
 /// Where each service listens. Precedence: a <c>--&lt;service&gt;-address</c> flag, then the environment variable
 /// <c>CAUCHY_&lt;SERVICE&gt;_ADDRESS</c>, then <c>http://&lt;host&gt;:&lt;default port&gt;</c> with the host from
-/// <c>--host</c> or <c>CAUCHY_HOST</c> (default 127.0.0.1) — the ports of <c>make up</c> and DESIGN.md.
+/// <c>--host</c> or <c>CAUCHY_HOST</c> (default 127.0.0.1) — the ports of <c>make up</c> (README).
 /// </summary>
 public sealed class ServiceAddresses(Func<string, string?> environment)
 {

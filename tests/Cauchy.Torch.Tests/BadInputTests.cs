@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Cauchy.Torch.Tests;
 
-// The bad inputs issue 3 lists that other files do not already cover (shapes: ErrorTests/NnErrorTests; state-dict
+// The bad inputs the engine must survive that other files do not already cover (shapes: ErrorTests/NnErrorTests; state-dict
 // keys: ModuleTests/CheckpointTests; corrupt safetensors: SafetensorsTests; undecodable images: VisionTests; IDX
 // files: FashionMnistTests): each raises an exception that names the tensor, dtype, device or file, and the process
 // carries on.

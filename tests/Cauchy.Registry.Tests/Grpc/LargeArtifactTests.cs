@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Cauchy.Registry.Tests.Grpc;
 
 /// <summary>
-/// Acceptance: a 200 MiB artifact goes up and comes back through the real service with equal sha256 on both ends,
+/// A 200 MiB artifact goes up and comes back through the real service with equal sha256 on both ends,
 /// while the service's memory stays bounded. The service has a process (and this class) of its own, so its peak RSS
 /// (VmHWM) is this round trip's.
 /// </summary>
