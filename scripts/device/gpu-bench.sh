@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The GPU check, in one call on a lent GPU machine (CUDA PyTorch in python3, CMake, nvcc; no .NET). Here
-# first: scripts/device/pack.sh. Then the device tool, from the repository root:
-#   run(command="bash scripts/device/gpu-bench.sh", carry=[".device"], timeout_s=540)
+# The GPU check, in one step on a GPU machine (CUDA PyTorch in python3, CMake, nvcc; no .NET). On the build
+# machine first: scripts/device/pack.sh. Then, on the GPU machine, in a copy of the working tree with .device/ beside
+# it, from the repository root (about 5 minutes):
+#   bash scripts/device/gpu-bench.sh
 # It (1) builds the Cauchy.Torch shim from the tracked sources against that python3's CUDA libtorch, unchanged
 # (without OpenCV unless its development files are there: the benchmark decodes nothing), (2) runs the bench's
 # --cuda-check (the binding sees the GPU; round trip; mixed devices raise; small-CNN logits, loss and gradient

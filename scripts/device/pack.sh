@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Packs, into .device/ (ignored by git), what scripts/device/gpu-bench.sh needs on a lent GPU machine, which has
+# Packs, into .device/ (ignored by git), what scripts/device/gpu-bench.sh needs on a GPU machine, which has
 # a CUDA PyTorch but no .NET: the .NET runtime (dotnet, host, Microsoft.NETCore.App; about 30 MB as xz), the
 # framework-dependent `dotnet publish` of bench/Cauchy.Train.Bench, and the first $CAUCHY_DEVICE_IMAGES (20000)
-# Fashion-MNIST training images re-written as gzipped IDX files (the whole set would not fit the call's 64 MiB).
-# Then, from the device tool: run(command="bash scripts/device/gpu-bench.sh", carry=[".device"], timeout_s=540).
+# Fashion-MNIST training images re-written as gzipped IDX files (kept under 64 MiB in all, so the folder is quick to
+# copy). Then run scripts/device/gpu-bench.sh on the GPU machine with .device/ beside the working tree.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 images=${CAUCHY_DEVICE_IMAGES:-20000}
