@@ -38,6 +38,24 @@ public sealed class GrpcDefaultsIntegrationTests
     }
 
     [Fact]
+    public async Task Request_messages_over_Grpc_MaxReceiveMessageBytes_get_RESOURCE_EXHAUSTED_and_the_limit_is_configurable()
+    {
+        await using var service = await TestService.StartAsync(
+            settings: new Dictionary<string, string?> { ["Grpc:MaxReceiveMessageBytes"] = "2048" },
+            configureBuilder: builder => builder.Services.AddSingleton<ProbeService>(),
+            configureApp: app => app.MapGrpcService<ProbeService>());
+        using var clients = ClientFactory($"http://127.0.0.1:{service.GrpcPort}");
+        var probe = clients.CreateClient<ProbeClient>("Probe");
+
+        var fits = await probe.GetPingAsync(new string('a', 1000));
+        var tooLarge = await Assert.ThrowsAsync<RpcException>(async () => await probe.GetPingAsync(new string('a', 4000)));
+
+        Assert.Equal("pong " + new string('a', 1000), fits);
+        Assert.Equal(StatusCode.ResourceExhausted, tooLarge.StatusCode);
+        Assert.Equal("pong after", await probe.GetPingAsync("after"));
+    }
+
+    [Fact]
     public async Task Calls_through_a_typed_client_are_retried_when_idempotent_and_measured_by_the_server()
     {
         await using var service = await StartProbeServiceAsync();

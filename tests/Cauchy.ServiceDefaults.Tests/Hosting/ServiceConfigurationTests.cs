@@ -65,11 +65,40 @@ public sealed class ServiceConfigurationTests
     [InlineData("Hosting:ShutdownTimeoutSeconds", "soon")]
     [InlineData("Grpc:KeepAlivePingSeconds", "-1")]
     [InlineData("Grpc:KeepAlivePingTimeoutSeconds", "0")]
+    [InlineData("Grpc:MaxReceiveMessageBytes", "100")]
+    [InlineData("Grpc:MaxSendMessageBytes", "-5")]
+    [InlineData("Grpc:ResponseCompression", "brotli")]
+    [InlineData("Grpc:Http2:StreamWindowBytes", "1024")]
+    [InlineData("Grpc:Http2:MaxStreamsPerConnection", "0")]
+    [InlineData("Health:CheckIntervalSeconds", "0")]
     public void Invalid_settings_fail_naming_the_key(string key, string value)
     {
         var failure = Assert.Throws<InvalidOperationException>(() => Read(new() { [key] = value }));
 
         Assert.Contains(key, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Grpc_message_compression_and_http2_settings_have_explicit_defaults_and_are_read_from_configuration()
+    {
+        var defaults = Read(new());
+        var set = Read(new()
+        {
+            ["Grpc:MaxReceiveMessageBytes"] = "1048576",
+            ["Grpc:MaxSendMessageBytes"] = "2097152",
+            ["Grpc:ResponseCompression"] = "GZIP",
+            ["Grpc:Http2:ConnectionWindowBytes"] = "4194304",
+            ["Grpc:Http2:StreamWindowBytes"] = "2097152",
+            ["Grpc:Http2:MaxStreamsPerConnection"] = "250",
+            ["Health:CheckIntervalSeconds"] = "3",
+        });
+
+        Assert.Equal((4 * 1024 * 1024, (int?)null, (string?)null, 16 * 1024 * 1024, 8 * 1024 * 1024, 100, TimeSpan.FromSeconds(10)),
+            (defaults.MaxReceiveMessageBytes, defaults.MaxSendMessageBytes, defaults.ResponseCompression, defaults.Http2ConnectionWindowBytes,
+             defaults.Http2StreamWindowBytes, defaults.Http2MaxStreamsPerConnection, defaults.HealthCheckInterval));
+        Assert.Equal((1048576, (int?)2097152, (string?)"gzip", 4194304, 2097152, 250, TimeSpan.FromSeconds(3)),
+            (set.MaxReceiveMessageBytes, set.MaxSendMessageBytes, set.ResponseCompression, set.Http2ConnectionWindowBytes,
+             set.Http2StreamWindowBytes, set.Http2MaxStreamsPerConnection, set.HealthCheckInterval));
     }
 
     [Fact]
