@@ -102,7 +102,7 @@ trainer_http=$((50053 + PORT_OFFSET + 1000))
 cat <<EOF
 
 Where to look next (the platform is still running; 'make down' stops it):
-  cauchy() { dotnet $CLI "\$@"; }   # the CLI${PORT_OFFSET:+; CAUCHY_<SERVICE>_ADDRESS point it at offset $PORT_OFFSET}
+  cauchy() { dotnet $CLI "\$@"; }   # the CLI; run here, it finds this platform in $RUN_DIR/addresses${PORT_OFFSET:+ (elsewhere: CAUCHY_PORT_OFFSET=$PORT_OFFSET)}
   cauchy jobs get $job            # state, progress, metrics, the registered model
   cauchy jobs logs $job           # the trainer's log of the run
   cauchy jobs watch $job -o json  # the job's events as JSON lines

@@ -38,6 +38,16 @@ for s in "${CAUCHY_SERVICES[@]}"; do
 done
 # The orchestrator's gRPC service is Jobs; clients may name it either way.
 peers+=("CAUCHY_SERVICES__JOBS__ADDRESS=http://127.0.0.1:$((50052 + PORT_OFFSET))")
+# The same addresses for the cauchy CLI, which reads this file (in .run of its working directory, or CAUCHY_RUN_DIR)
+# when no address, CAUCHY_HOST or CAUCHY_PORT_OFFSET is given; a shell can also `set -a; . .run/addresses`.
+{
+  echo "# written by scripts/up.sh: the gRPC address of each service of this platform"
+  for s in "${CAUCHY_SERVICES[@]}"; do
+    read -r name dir asm port <<<"$s"
+    [ "$name" = orchestrator ] && name=jobs
+    echo "CAUCHY_$(echo "$name" | tr '[:lower:]' '[:upper:]')_ADDRESS=http://127.0.0.1:$((port + PORT_OFFSET))"
+  done
+} >"$RUN_DIR/addresses"
 started=()
 for s in "${CAUCHY_SERVICES[@]}"; do
   read -r name dir asm port <<<"$s"; port=$((port + PORT_OFFSET))

@@ -107,7 +107,8 @@ public sealed class WatchAndImportTests
         var (code, _, error) = await RunAsync(server, "jobs", "watch", JobId, "--reconnect-delay", "0.01", "--give-up-after", "0.2");
 
         Assert.Equal(1, code);
-        Assert.Contains($"lost the watch of job/{JobId} for more than 0 s (Unavailable: the orchestrator is stopping)", error);
+        Assert.Contains(
+            $"lost the watch of job/{JobId} for more than 0 s (Unavailable: the orchestrator is stopping; the orchestrator at {new Uri(server.Address)})", error);
         Assert.Contains($"cauchy jobs get {JobId}", error);
         Assert.True(script.WatchCalls >= 3, $"{script.WatchCalls} tries");
     }

@@ -27,6 +27,15 @@ public sealed class MakeDownTests
             Assert.Equal(PlatformService.All.Count, pids.Values.Distinct().Count());
             Assert.All(pids.Values, pid => Assert.True(ProcFs.IsRunning(pid), $"pid {pid} is not running after up.sh"));
 
+            // The addresses the cauchy CLI reads from the run folder: every service on this platform's ports.
+            var addresses = Path.Combine(platform.RunDirectory, "addresses");
+            var recorded = File.ReadAllLines(addresses);
+            foreach (var service in PlatformService.All)
+            {
+                var name = service.Name == "orchestrator" ? "JOBS" : service.Name.ToUpperInvariant();
+                Assert.Contains($"CAUCHY_{name}_ADDRESS=http://127.0.0.1:{platform.GrpcPort(service)}", recorded);
+            }
+
             // `make up` twice starts nothing new: a second set of processes would outlive `make down`.
             var again = await platform.UpAsync();
             Assert.True(again.ExitCode == 0, again.Describe());
@@ -46,6 +55,8 @@ public sealed class MakeDownTests
                 Assert.False(File.Exists(platform.PidFile(service)), $"down.sh left {platform.PidFile(service)} behind");
                 Assert.False(PortOffsets.IsListening(platform.GrpcPort(service)), $"port {platform.GrpcPort(service)} of {service.Name} still accepts connections");
             }
+
+            Assert.False(File.Exists(addresses), $"down.sh left {addresses} behind");
 
             // SIGTERM is a graceful stop: a service that needs SIGKILL would lose work in Kubernetes too.
             Assert.DoesNotContain("did not stop", down.StandardOutput);
