@@ -148,8 +148,7 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Adds <see cref="LogLevelDefaults"/> as the lowest configuration source, so appsettings.json, environment
-    /// variables (<c>CAUCHY_LOGGING__LOGLEVEL__MICROSOFT.ENTITYFRAMEWORKCORE=Information</c>) and the command line
-    /// still override them. Added once, however often it is called.
+    /// variables and the command line still override them. Added once, however often it is called.
     /// </summary>
     public static IConfigurationBuilder AddLogLevelDefaults(IConfigurationBuilder configuration)
     {
