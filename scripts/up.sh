@@ -57,14 +57,19 @@ for s in "${CAUCHY_SERVICES[@]}"; do
     continue
   fi
   dll="$dir/bin/$config/net10.0/$asm.dll"
-  [ -f "$dll" ] || { echo "up: $dll is missing; run 'make build'" >&2; exit 1; }
+  [ -f "$dll" ] || { echo "up: $dll is missing; run 'make build-platform'" >&2; exit 1; }
   for p in "$port" "$((port + 1000))"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "up: port $p ($name) is already in use by another process; stop it or set CAUCHY_PORT_OFFSET" >&2; exit 1
     fi
   done
+  # Each start appends to the service's log after a marker line, so an earlier run's log survives a restart; a log
+  # past 50 MB is first moved to <name>.log.1 (replacing the one before).
+  log="$RUN_DIR/logs/$name.log"
+  if [ -f "$log" ] && [ "$(stat -c %s "$log")" -gt $((50 * 1024 * 1024)) ]; then mv -f "$log" "$log.1"; fi
+  printf '===== %s up: starting %s (%s, grpc port %s) =====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$config" "$port" >>"$log"
   env "${peers[@]}" CAUCHY_GRPC__PORT="$port" CAUCHY_DATA__ROOT="$RUN_DIR/data/$name" \
-    nohup dotnet "$dll" >"$RUN_DIR/logs/$name.log" 2>&1 &
+    nohup dotnet "$dll" >>"$log" 2>&1 &
   echo $! >"$pidfile"
   started+=("$name")
 done

@@ -62,6 +62,28 @@ public sealed class MakeDownTests
             Assert.DoesNotContain("did not stop", down.StandardOutput);
             var status = await platform.StatusAsync();
             Assert.Equal(PlatformService.All.Count, status.StandardOutput.Split('\n').Count(l => l.TrimEnd().EndsWith(" stopped", StringComparison.Ordinal)));
+
+            // make up after make down appends to each service's log after a start marker: the first run's log stays.
+            var firstRun = PlatformService.All.ToDictionary(service => service, service => ServiceLog.ReadFrom(platform.LogFile(service), 0));
+            var restart = await platform.UpAsync();
+            foreach (var service in PlatformService.All)
+            {
+                if (platform.ReadPid(service) is int pid)
+                {
+                    pids[service] = pid;
+                }
+            }
+
+            Assert.True(restart.ExitCode == 0, $"{restart.Describe()}\n{platform.LogTails()}");
+            foreach (var service in PlatformService.All)
+            {
+                var log = ServiceLog.ReadFrom(platform.LogFile(service), 0);
+                Assert.StartsWith(firstRun[service], log);
+                var markers = log.Split('\n').Where(l => l.StartsWith("===== ", StringComparison.Ordinal) && l.Contains($" up: starting {service.Name} (", StringComparison.Ordinal));
+                Assert.Equal(2, markers.Count());
+            }
+
+            Assert.True((await platform.DownAsync()).ExitCode == 0);
         }
         finally
         {
