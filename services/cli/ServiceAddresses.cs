@@ -40,7 +40,7 @@ public sealed class ServiceAddresses(Func<string, string?> environment, string? 
         var variable = $"CAUCHY_{service.ToUpperInvariant()}_ADDRESS";
         var (text, source) = Overrides.GetValueOrDefault(service) is { } flag ? (flag, $"--{service}-address")
             : environment(variable) is { } fromEnvironment ? (fromEnvironment, variable)
-            : FromHostAndOffset(service) ?? FromRunFile(service, variable) ?? ($"http://127.0.0.1:{DefaultPorts[service]}", "default port");
+            : FromHostAndOffset(service) ?? FromRunFile(variable) ?? ($"http://127.0.0.1:{DefaultPorts[service]}", "default port");
         if (!text.Contains("://", StringComparison.Ordinal))
         {
             text = "http://" + text;
@@ -75,7 +75,7 @@ public sealed class ServiceAddresses(Func<string, string?> environment, string? 
         return ($"http://{host ?? "127.0.0.1"}:{DefaultPorts[service] + offset}", source);
     }
 
-    private (string, string)? FromRunFile(string service, string variable)
+    private (string, string)? FromRunFile(string variable)
     {
         if (recorded is null)
         {
