@@ -5,11 +5,13 @@
 SHELL := /bin/bash
 CONFIG ?= Release
 SLN := cauchy-k8s.sln
+# The five services and the CLI, not the tests: what `make up` and `make demo` run.
+PLATFORM := cauchy-platform.slnf
 DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps build test up down status demo bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy
+.PHONY: all deps build build-platform test up down status demo bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy
 
 all: build
 
@@ -21,12 +23,17 @@ deps:
 build: deps
 	$(DOTNET) build $(SLN) -c $(CONFIG) -nologo -clp:NoSummary -v:q
 
+## build-platform: only the five services and the CLI ($(PLATFORM)), what `make up` starts and `make demo` runs.
+build-platform: deps
+	$(DOTNET) build $(PLATFORM) -c $(CONFIG) -nologo -clp:NoSummary -v:q
+
 ## test: every test project; ends with a line "tests: N passed, N failed, N skipped".
 test: build
 	@scripts/test.sh $(CONFIG)
 
-## up: start the five services as separate processes on loopback; waits until each is healthy.
-up: build
+## up: start the five services as separate processes on loopback; waits until each is healthy. Builds only the
+## services and the CLI (build-platform), not the tests.
+up: build-platform
 	@scripts/up.sh $(CONFIG)
 
 ## demo: the main command. Installs, builds the services and the CLI (cauchy-platform.slnf), starts the platform

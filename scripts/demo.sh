@@ -97,12 +97,16 @@ step "8/8 register and promote: $model:$model_version -> production"
 cauchy models promote "$model:$model_version" --stage production || fail "models promote" registry
 cauchy models show "$model" || fail "models show" registry
 
+# How the CLI finds this platform (up.sh recorded its addresses in $RUN_DIR/addresses).
+cli_hint="run from here, it finds this platform through $RUN_DIR/addresses"
+[ "$RUN_DIR" = "$(pwd)/.run" ] || cli_hint="with CAUCHY_RUN_DIR=$RUN_DIR it finds this platform"
+[ "$PORT_OFFSET" = 0 ] || cli_hint="$cli_hint (or set CAUCHY_PORT_OFFSET=$PORT_OFFSET)"
 orchestrator_http=$((50052 + PORT_OFFSET + 1000))
 trainer_http=$((50053 + PORT_OFFSET + 1000))
 cat <<EOF
 
 Where to look next (the platform is still running; 'make down' stops it):
-  cauchy() { dotnet $CLI "\$@"; }   # the CLI${PORT_OFFSET:+; CAUCHY_<SERVICE>_ADDRESS point it at offset $PORT_OFFSET}
+  cauchy() { dotnet $CLI "\$@"; }   # the CLI; $cli_hint
   cauchy jobs get $job            # state, progress, metrics, the registered model
   cauchy jobs logs $job           # the trainer's log of the run
   cauchy jobs watch $job -o json  # the job's events as JSON lines

@@ -25,3 +25,5 @@ for s in "${CAUCHY_SERVICES[@]}"; do
   fi
   rm -f "$pidfile"
 done
+# The CLI's record of this platform's addresses (written by up.sh) goes with it.
+rm -f "$RUN_DIR/addresses"

@@ -38,6 +38,16 @@ for s in "${CAUCHY_SERVICES[@]}"; do
 done
 # The orchestrator's gRPC service is Jobs; clients may name it either way.
 peers+=("CAUCHY_SERVICES__JOBS__ADDRESS=http://127.0.0.1:$((50052 + PORT_OFFSET))")
+# The same addresses for the cauchy CLI, which reads this file (in .run of its working directory, or CAUCHY_RUN_DIR)
+# when no address, CAUCHY_HOST or CAUCHY_PORT_OFFSET is given; a shell can also `set -a; . .run/addresses`.
+{
+  echo "# written by scripts/up.sh: the gRPC address of each service of this platform"
+  for s in "${CAUCHY_SERVICES[@]}"; do
+    read -r name dir asm port <<<"$s"
+    [ "$name" = orchestrator ] && name=jobs
+    echo "CAUCHY_$(echo "$name" | tr '[:lower:]' '[:upper:]')_ADDRESS=http://127.0.0.1:$((port + PORT_OFFSET))"
+  done
+} >"$RUN_DIR/addresses"
 started=()
 for s in "${CAUCHY_SERVICES[@]}"; do
   read -r name dir asm port <<<"$s"; port=$((port + PORT_OFFSET))
@@ -47,14 +57,19 @@ for s in "${CAUCHY_SERVICES[@]}"; do
     continue
   fi
   dll="$dir/bin/$config/net10.0/$asm.dll"
-  [ -f "$dll" ] || { echo "up: $dll is missing; run 'make build'" >&2; exit 1; }
+  [ -f "$dll" ] || { echo "up: $dll is missing; run 'make build-platform'" >&2; exit 1; }
   for p in "$port" "$((port + 1000))"; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       echo "up: port $p ($name) is already in use by another process; stop it or set CAUCHY_PORT_OFFSET" >&2; exit 1
     fi
   done
+  # Each start appends to the service's log after a marker line, so an earlier run's log survives a restart; a log
+  # past 50 MB is first moved to <name>.log.1 (replacing the one before).
+  log="$RUN_DIR/logs/$name.log"
+  if [ -f "$log" ] && [ "$(stat -c %s "$log")" -gt $((50 * 1024 * 1024)) ]; then mv -f "$log" "$log.1"; fi
+  printf '===== %s up: starting %s (%s, grpc port %s) =====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$config" "$port" >>"$log"
   env "${peers[@]}" CAUCHY_GRPC__PORT="$port" CAUCHY_DATA__ROOT="$RUN_DIR/data/$name" \
-    nohup dotnet "$dll" >"$RUN_DIR/logs/$name.log" 2>&1 &
+    nohup dotnet "$dll" >>"$log" 2>&1 &
   echo $! >"$pidfile"
   started+=("$name")
 done

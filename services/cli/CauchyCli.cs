@@ -20,7 +20,7 @@ public static class CauchyCli
 
     public static readonly Option<string?> HostOption = new("--host")
     {
-        Description = "Host of every service, with their default ports (env CAUCHY_HOST; default 127.0.0.1)",
+        Description = "Host of every service, with their default ports plus CAUCHY_PORT_OFFSET (env CAUCHY_HOST; default 127.0.0.1)",
         Recursive = true,
     };
 
@@ -30,14 +30,13 @@ public static class CauchyCli
         s => s,
         s => new Option<string?>($"--{s}-address")
         {
-            Description = $"Address of the {s} service (env CAUCHY_{s.ToUpperInvariant()}_ADDRESS; default http://<host>:{ServiceAddresses.DefaultPorts[s]})",
+            Description = $"Address of the {s} service (env CAUCHY_{s.ToUpperInvariant()}_ADDRESS; default http://<host>:{ServiceAddresses.DefaultPorts[s]} + CAUCHY_PORT_OFFSET, or the address make up recorded in .run/{ServiceAddresses.RunFileName})",
             Recursive = true,
-            Hidden = true,
         });
 
     /// <summary>Runs the CLI; returns the exit code (0 success, 1 a failed request, 2 a usage error).</summary>
     public static async Task<int> RunAsync(
-        string[] args, TextWriter output, TextWriter error, Func<string, string?>? environment = null, bool? interactive = null)
+        string[] args, TextWriter output, TextWriter error, Func<string, string?>? environment = null, bool? interactive = null, string? workingDirectory = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var isInteractive = interactive ?? (!Console.IsOutputRedirected && ReferenceEquals(output, Console.Out));
@@ -46,7 +45,7 @@ public static class CauchyCli
         {
             if (context is null)
             {
-                var addresses = new ServiceAddresses(environment) { Host = parse.GetValue(HostOption) };
+                var addresses = new ServiceAddresses(environment, workingDirectory) { Host = parse.GetValue(HostOption) };
                 foreach (var (service, option) in AddressOptions)
                 {
                     addresses.Overrides[service] = parse.GetValue(option);
@@ -100,10 +99,27 @@ public static class CauchyCli
     private static string Describe(RpcException ex, CliContext? context)
     {
         var service = ex.Data["cauchy.service"] as string;
+        (Uri? Address, string Source) where = (null, "");
+        try
+        {
+            if (service is not null && context is not null)
+            {
+                where = context.Addresses.Resolve(service);
+            }
+        }
+        catch (CliException)
+        {
+            // The address did resolve when the call was made; if it no longer does, the status alone is said.
+        }
+
+        var (address, source) = where;
         return ex.StatusCode switch
         {
-            StatusCode.Unavailable when service is not null && context is not null =>
-                $"cannot reach the {service} service at {context.Addresses.For(service)} ({ex.Status.Detail}); is the platform running? (make up)",
+            StatusCode.Unavailable when address is not null =>
+                $"cannot reach the {service} service at {address} ({source}): {ex.Status.Detail.TrimEnd('.')}; is the platform running? "
+                + "(make up; if it was started with CAUCHY_PORT_OFFSET or CAUCHY_RUN_DIR, set the same here)",
+            StatusCode.DeadlineExceeded when address is not null =>
+                $"the {service} service at {address} ({source}) did not answer in time: {ex.Status.Detail} (DEADLINE_EXCEEDED)",
             StatusCode.Unimplemented => $"{ex.Status.Detail} (UNIMPLEMENTED: this server does not offer it yet)",
             _ => $"{ex.Status.Detail} ({ToConstant(ex.StatusCode)})",
         };

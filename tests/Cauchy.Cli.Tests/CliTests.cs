@@ -25,6 +25,65 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void The_port_offset_of_make_up_moves_every_default_port()
+    {
+        var environment = new Dictionary<string, string?> { ["CAUCHY_PORT_OFFSET"] = "300", ["CAUCHY_REGISTRY_ADDRESS"] = "registry.example:7000" };
+        var addresses = new ServiceAddresses(name => environment.GetValueOrDefault(name), EmptyFolder());
+
+        Assert.Equal((new Uri("http://127.0.0.1:50351"), "CAUCHY_PORT_OFFSET=300"), addresses.Resolve("datasets"));
+        Assert.Equal(new Uri("http://127.0.0.1:50352"), addresses.For("jobs"));
+        Assert.Equal(new Uri("http://registry.example:7000"), addresses.For("registry"));
+        addresses.Host = "10.0.0.7";
+        Assert.Equal((new Uri("http://10.0.0.7:50354"), "--host, CAUCHY_PORT_OFFSET=300"), addresses.Resolve("metrics"));
+
+        environment["CAUCHY_PORT_OFFSET"] = "three";
+        var error = Assert.Throws<CliException>(() => addresses.For("metrics"));
+        Assert.Equal("CAUCHY_PORT_OFFSET is 'three'; expected a whole number of ports", error.Message);
+    }
+
+    [Fact]
+    public void Without_an_address_or_offset_the_addresses_make_up_recorded_in_the_run_folder_apply()
+    {
+        var folder = EmptyFolder();
+        Directory.CreateDirectory(Path.Combine(folder, ".run"));
+        var recorded = Path.Combine(folder, ".run", ServiceAddresses.RunFileName);
+        File.WriteAllLines(recorded, ["CAUCHY_DATASETS_ADDRESS=http://127.0.0.1:50351", "CAUCHY_JOBS_ADDRESS=http://127.0.0.1:50352"]);
+        var environment = new Dictionary<string, string?>();
+        var addresses = new ServiceAddresses(name => environment.GetValueOrDefault(name), folder);
+
+        Assert.Equal((new Uri("http://127.0.0.1:50351"), $"recorded by make up in {recorded}"), addresses.Resolve("datasets"));
+        Assert.Equal(new Uri("http://127.0.0.1:50352"), addresses.For("jobs"));
+        Assert.Equal((new Uri("http://127.0.0.1:50054"), "default port"), addresses.Resolve("metrics"));
+
+        // Anything set explicitly wins over the recorded platform.
+        environment["CAUCHY_PORT_OFFSET"] = "0";
+        Assert.Equal(new Uri("http://127.0.0.1:50051"), new ServiceAddresses(name => environment.GetValueOrDefault(name), folder).For("datasets"));
+
+        // CAUCHY_RUN_DIR names the run folder, as for make up.
+        environment.Clear();
+        environment["CAUCHY_RUN_DIR"] = Path.Combine(folder, "elsewhere");
+        Assert.Equal((new Uri("http://127.0.0.1:50051"), "default port"), new ServiceAddresses(name => environment.GetValueOrDefault(name), folder).Resolve("datasets"));
+        environment["CAUCHY_RUN_DIR"] = Path.Combine(folder, ".run");
+        Assert.Equal(new Uri("http://127.0.0.1:50351"), new ServiceAddresses(name => environment.GetValueOrDefault(name), EmptyFolder()).For("datasets"));
+    }
+
+    [Fact]
+    public async Task Help_lists_the_address_options()
+    {
+        var output = new StringWriter();
+
+        var code = await CauchyCli.RunAsync(["--help"], output, new StringWriter(), _ => null, interactive: false);
+
+        Assert.Equal(0, code);
+        foreach (var service in ServiceAddresses.DefaultPorts.Keys)
+        {
+            Assert.Contains($"--{service}-address", output.ToString());
+        }
+
+        Assert.Contains("CAUCHY_PORT_OFFSET", output.ToString());
+    }
+
+    [Fact]
     public void A_malformed_address_is_a_clear_error()
     {
         var addresses = new ServiceAddresses(_ => null);
@@ -80,9 +139,23 @@ public sealed class CliTests
         var code = await CauchyCli.RunAsync(["datasets", "list", "--datasets-address", $"127.0.0.1:{port}"], output, error, _ => null, interactive: false);
 
         Assert.Equal(1, code);
-        Assert.StartsWith($"error: cannot reach the datasets service at http://127.0.0.1:{port}/", error.ToString());
-        Assert.Contains("is the platform running? (make up)", error.ToString());
+        Assert.StartsWith($"error: cannot reach the datasets service at http://127.0.0.1:{port}/ (--datasets-address): ", error.ToString());
+        Assert.Contains("is the platform running? (make up;", error.ToString());
         Assert.Equal("", output.ToString());
+    }
+
+    [Fact]
+    public async Task An_unreachable_service_behind_a_port_offset_names_the_offset_address()
+    {
+        var port = FreePort();
+        var offset = port - ServiceAddresses.DefaultPorts["datasets"];
+        var error = new StringWriter();
+        var environment = new Dictionary<string, string?> { ["CAUCHY_PORT_OFFSET"] = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+        var code = await CauchyCli.RunAsync(["datasets", "list"], new StringWriter(), error, environment.GetValueOrDefault, interactive: false, workingDirectory: EmptyFolder());
+
+        Assert.Equal(1, code);
+        Assert.StartsWith($"error: cannot reach the datasets service at http://127.0.0.1:{port}/ (CAUCHY_PORT_OFFSET={offset}): ", error.ToString());
     }
 
     [Fact]
@@ -97,6 +170,13 @@ public sealed class CliTests
 
         code = await CauchyCli.RunAsync(["datasets", "create"], output, new StringWriter(), _ => null, interactive: false);
         Assert.NotEqual(0, code);
+    }
+
+    private static string EmptyFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "cauchy-cli-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
     }
 
     private static int FreePort()

@@ -13,7 +13,8 @@ namespace Cauchy.Cli.Tests;
 /// script, so the CLI's real client code meets real gRPC streams, statuses and trailers: each WatchJob call takes the
 /// next scripted stream, sends its events and then ends it, cleanly or with the scripted status (what a client sees
 /// when an orchestrator stops mid-stream). GetJob and GetJobMetrics answer from the script; Datasets'
-/// ImportDatasetVersion records the header it receives and echoes its split spec.
+/// ImportDatasetVersion records the header it receives and echoes its split spec, and GetDataset,
+/// ListDatasetVersions and GetDatasetVersion answer from the script's dataset and versions.
 /// </summary>
 public sealed class ScriptedJobsServer : IAsyncDisposable
 {
@@ -61,6 +62,11 @@ public sealed class ScriptedJobsServer : IAsyncDisposable
 
         public ConcurrentQueue<ImportDatasetVersionHeader> Imports { get; } = new();
 
+        /// <summary>The one dataset GetDataset knows, and its versions (ListDatasetVersions, GetDatasetVersion).</summary>
+        public Dataset? Dataset { get; set; }
+
+        public List<DatasetVersion> Versions { get; } = [];
+
         internal int watchCalls;
     }
 
@@ -106,6 +112,23 @@ public sealed class ScriptedJobsServer : IAsyncDisposable
 
     private sealed class DatasetsService(WatchScript script) : Datasets.DatasetsBase
     {
+        public override Task<GetDatasetResponse> GetDataset(GetDatasetRequest request, ServerCallContext context) =>
+            script.Dataset is { } dataset && request.DatasetId == dataset.Id
+                ? Task.FromResult(new GetDatasetResponse { Dataset = dataset })
+                : throw new RpcException(new Status(StatusCode.NotFound, $"dataset '{request.DatasetId}' does not exist"));
+
+        public override Task<ListDatasetVersionsResponse> ListDatasetVersions(ListDatasetVersionsRequest request, ServerCallContext context)
+        {
+            var response = new ListDatasetVersionsResponse();
+            response.Versions.AddRange(script.Versions.Where(v => v.DatasetId == request.DatasetId).Take(request.PageSize));
+            return Task.FromResult(response);
+        }
+
+        public override Task<GetDatasetVersionResponse> GetDatasetVersion(GetDatasetVersionRequest request, ServerCallContext context) =>
+            script.Versions.FirstOrDefault(v => v.DatasetId == request.DatasetId && v.VersionId == request.VersionId) is { } version
+                ? Task.FromResult(new GetDatasetVersionResponse { Version = version })
+                : throw new RpcException(new Status(StatusCode.NotFound, $"dataset '{request.DatasetId}' has no version '{request.VersionId}'"));
+
         public override async Task<ImportDatasetVersionResponse> ImportDatasetVersion(
             IAsyncStreamReader<ImportDatasetVersionRequest> requestStream, ServerCallContext context)
         {

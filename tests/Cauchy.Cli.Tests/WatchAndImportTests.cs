@@ -46,6 +46,31 @@ public sealed class WatchAndImportTests
     }
 
     [Fact]
+    public async Task Showing_a_dataset_lists_its_latest_versions_classes()
+    {
+        var script = new ScriptedJobsServer.WatchScript
+        {
+            JobId = JobId,
+            Dataset = new Dataset { Id = "fashion", TaskType = TaskType.Classification, LatestVersionId = "v2", VersionCount = 2 },
+        };
+        script.Versions.Add(new DatasetVersion { DatasetId = "fashion", VersionId = "v1", ClassNames = { "cat", "dog" } });
+        script.Versions.Add(new DatasetVersion { DatasetId = "fashion", VersionId = "v2", ClassNames = { "T-shirt/top", "Trouser", "Ankle boot" } });
+        await using var server = await ScriptedJobsServer.StartAsync(script);
+
+        var (code, output, error) = await RunAsync(server, "datasets", "show", "fashion");
+
+        Assert.True(code == 0, error);
+        var classes = Assert.Single(output.Split('\n'), l => l.StartsWith("Classes:", StringComparison.Ordinal));
+        Assert.EndsWith("T-shirt/top, Trouser, Ankle boot (latest version, v2)", classes.TrimEnd());
+
+        // A dataset without versions has no classes yet.
+        script.Dataset = new Dataset { Id = "fashion", TaskType = TaskType.Classification };
+        (code, output, error) = await RunAsync(server, "datasets", "show", "fashion");
+        Assert.True(code == 0, error);
+        Assert.EndsWith("-", Assert.Single(output.Split('\n'), l => l.StartsWith("Classes:", StringComparison.Ordinal)).TrimEnd());
+    }
+
+    [Fact]
     public async Task Watch_reconnects_after_the_stream_breaks_and_ends_with_the_final_state_and_curves()
     {
         var script = Script(JobState.Succeeded);
@@ -107,7 +132,8 @@ public sealed class WatchAndImportTests
         var (code, _, error) = await RunAsync(server, "jobs", "watch", JobId, "--reconnect-delay", "0.01", "--give-up-after", "0.2");
 
         Assert.Equal(1, code);
-        Assert.Contains($"lost the watch of job/{JobId} for more than 0 s (Unavailable: the orchestrator is stopping)", error);
+        Assert.Contains(
+            $"lost the watch of job/{JobId} for more than 0 s (Unavailable: the orchestrator is stopping; the orchestrator at {new Uri(server.Address)})", error);
         Assert.Contains($"cauchy jobs get {JobId}", error);
         Assert.True(script.WatchCalls >= 3, $"{script.WatchCalls} tries");
     }

@@ -111,6 +111,11 @@ public static class DatasetsCommands
 
             var dataset = (await Client(c).GetDatasetAsync(new GetDatasetRequest { DatasetId = text }, deadline: c.Deadline(), cancellationToken: ct)).Dataset;
             var versions = (await Client(c).ListDatasetVersionsAsync(new ListDatasetVersionsRequest { DatasetId = text, PageSize = 50 }, deadline: c.Deadline(), cancellationToken: ct)).Versions;
+            // The class list is a version's (class ids index it); the plain form shows the latest version's.
+            var latest = dataset.LatestVersionId.Length == 0 ? null
+                : versions.FirstOrDefault(v => v.VersionId == dataset.LatestVersionId)
+                  ?? (c.Out.Format == OutputFormat.Json ? null : (await Client(c).GetDatasetVersionAsync(
+                      new GetDatasetVersionRequest { DatasetId = text, VersionId = dataset.LatestVersionId }, deadline: c.Deadline(), cancellationToken: ct)).Version);
             c.Out.Item(dataset, () =>
             {
                 var rows = new Rows(
@@ -119,7 +124,9 @@ public static class DatasetsCommands
                         ("Task", Show.Enum(dataset.TaskType)),
                         ("Description", dataset.Description.Length == 0 ? "-" : dataset.Description),
                         ("Created", Show.Time(dataset.CreateTime)),
-                        ("Versions", dataset.VersionCount.ToString())),
+                        ("Versions", dataset.VersionCount.ToString()),
+                        ("Classes", latest is null ? "-"
+                            : $"{(latest.ClassNames.Count == 0 ? "-" : string.Join(", ", latest.ClassNames))} (latest version, {latest.VersionId})")),
                     new Text(""),
                     VersionTable(versions));
                 return rows;

@@ -104,7 +104,7 @@ public sealed class JobWatch(CliContext c, string jobId, WatchSettings settings)
             if (DateTime.UtcNow - lostSince > settings.GiveUpAfter)
             {
                 throw new CliException(
-                    $"lost the watch of job/{jobId} for more than {settings.GiveUpAfter.TotalSeconds:0} s ({why}); the job may still be running: cauchy jobs get {jobId}");
+                    $"lost the watch of job/{jobId} for more than {settings.GiveUpAfter.TotalSeconds:0} s ({why}; the orchestrator at {c.Addresses.For("jobs")}); the job may still be running: cauchy jobs get {jobId}");
             }
 
             var delay = TimeSpan.FromTicks(Math.Min(settings.MaxDelay.Ticks, settings.InitialDelay.Ticks * (1L << Math.Min(failures, 20))));

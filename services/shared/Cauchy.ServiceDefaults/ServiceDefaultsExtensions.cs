@@ -45,6 +45,7 @@ public static class ServiceDefaultsExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(serviceName);
 
         AddAppSettingsBesideAssembly(builder.Configuration, builder.Environment.ContentRootPath, AppContext.BaseDirectory);
+        AddLogLevelDefaults(builder.Configuration);
         AddCauchyEnvironmentVariables(builder.Configuration);
         AddConsoleLogging(builder.Logging, builder.Configuration);
 
@@ -135,6 +136,28 @@ public static class ServiceDefaultsExtensions
             Optional = true,
             FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetFullPath(assemblyDirectory)),
         });
+        return configuration;
+    }
+
+    /// <summary>The log levels every service starts from, before appsettings.json (see <see cref="AddLogLevelDefaults"/>).</summary>
+    public static readonly IReadOnlyDictionary<string, string?> LogLevelDefaults = new Dictionary<string, string?>
+    {
+        // EF Core logs every SQL command it runs at Information: thousands of lines an hour from a busy orchestrator.
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+    };
+
+    /// <summary>
+    /// Adds <see cref="LogLevelDefaults"/> as the lowest configuration source, so appsettings.json, environment
+    /// variables and the command line still override them. Added once, however often it is called.
+    /// </summary>
+    public static IConfigurationBuilder AddLogLevelDefaults(IConfigurationBuilder configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (!configuration.Sources.Any(static s => s is Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData: var data } && ReferenceEquals(data, LogLevelDefaults)))
+        {
+            configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LogLevelDefaults });
+        }
+
         return configuration;
     }
 

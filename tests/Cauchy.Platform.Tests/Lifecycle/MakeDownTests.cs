@@ -27,6 +27,15 @@ public sealed class MakeDownTests
             Assert.Equal(PlatformService.All.Count, pids.Values.Distinct().Count());
             Assert.All(pids.Values, pid => Assert.True(ProcFs.IsRunning(pid), $"pid {pid} is not running after up.sh"));
 
+            // The addresses the cauchy CLI reads from the run folder: every service on this platform's ports.
+            var addresses = Path.Combine(platform.RunDirectory, "addresses");
+            var recorded = File.ReadAllLines(addresses);
+            foreach (var service in PlatformService.All)
+            {
+                var name = service.Name == "orchestrator" ? "JOBS" : service.Name.ToUpperInvariant();
+                Assert.Contains($"CAUCHY_{name}_ADDRESS=http://127.0.0.1:{platform.GrpcPort(service)}", recorded);
+            }
+
             // `make up` twice starts nothing new: a second set of processes would outlive `make down`.
             var again = await platform.UpAsync();
             Assert.True(again.ExitCode == 0, again.Describe());
@@ -47,10 +56,34 @@ public sealed class MakeDownTests
                 Assert.False(PortOffsets.IsListening(platform.GrpcPort(service)), $"port {platform.GrpcPort(service)} of {service.Name} still accepts connections");
             }
 
+            Assert.False(File.Exists(addresses), $"down.sh left {addresses} behind");
+
             // SIGTERM is a graceful stop: a service that needs SIGKILL would lose work in Kubernetes too.
             Assert.DoesNotContain("did not stop", down.StandardOutput);
             var status = await platform.StatusAsync();
             Assert.Equal(PlatformService.All.Count, status.StandardOutput.Split('\n').Count(l => l.TrimEnd().EndsWith(" stopped", StringComparison.Ordinal)));
+
+            // make up after make down appends to each service's log after a start marker: the first run's log stays.
+            var firstRun = PlatformService.All.ToDictionary(service => service, service => ServiceLog.ReadFrom(platform.LogFile(service), 0));
+            var restart = await platform.UpAsync();
+            foreach (var service in PlatformService.All)
+            {
+                if (platform.ReadPid(service) is int pid)
+                {
+                    pids[service] = pid;
+                }
+            }
+
+            Assert.True(restart.ExitCode == 0, $"{restart.Describe()}\n{platform.LogTails()}");
+            foreach (var service in PlatformService.All)
+            {
+                var log = ServiceLog.ReadFrom(platform.LogFile(service), 0);
+                Assert.StartsWith(firstRun[service], log);
+                var markers = log.Split('\n').Where(l => l.StartsWith("===== ", StringComparison.Ordinal) && l.Contains($" up: starting {service.Name} (", StringComparison.Ordinal));
+                Assert.Equal(2, markers.Count());
+            }
+
+            Assert.True((await platform.DownAsync()).ExitCode == 0);
         }
         finally
         {

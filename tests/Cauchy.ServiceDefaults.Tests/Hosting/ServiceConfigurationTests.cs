@@ -176,6 +176,28 @@ public sealed class ServiceConfigurationTests
         }
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("Information", true)]
+    public void EF_Core_logs_warnings_by_default_and_configuration_can_say_otherwise(string? configured, bool sqlLogged)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (configured is not null)
+        {
+            settings["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = configured;
+        }
+
+        var builder = TestService.CreateBuilder(settings);
+        builder.AddServiceDefaults("test", 50051);
+        using var provider = builder.Services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>();
+
+        var sql = factory.CreateLogger("Microsoft.EntityFrameworkCore.Database.Command");
+        Assert.Equal(sqlLogged, sql.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information));
+        Assert.True(sql.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Warning));
+        Assert.True(factory.CreateLogger("Cauchy.Orchestrator").IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information));
+    }
+
     [Fact]
     public void An_unknown_logging_format_is_refused()
     {
