@@ -387,7 +387,7 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
                 return response;
             }, ct);
         }
-        catch (Exception e) when (DbErrors.ToRpcException(e, $"model '{request.ModelVersion?.ModelName}'") is { } refusal)
+        catch (Exception e) when (DbErrors.ToDomainException(e, $"model '{request.ModelVersion?.ModelName}'") is { } refusal)
         {
             throw refusal;
         }
@@ -413,7 +413,7 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
                 return version;
             }, ct);
         }
-        catch (Exception e) when (DbErrors.ToRpcException(e, $"model '{reference?.ModelName}'") is { } refusal)
+        catch (Exception e) when (DbErrors.ToDomainException(e, $"model '{reference?.ModelName}'") is { } refusal)
         {
             throw refusal;
         }
@@ -571,7 +571,7 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
             catch (DbUpdateException e) when (attempt < 3 && DbErrors.IsUniqueViolation(e))
             {
             }
-            catch (Exception e) when (DbErrors.ToRpcException(e, $"model '{spec.ModelName}'") is { } refusal)
+            catch (Exception e) when (DbErrors.ToDomainException(e, $"model '{spec.ModelName}'") is { } refusal)
             {
                 throw refusal;
             }
