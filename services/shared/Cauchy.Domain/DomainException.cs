@@ -3,7 +3,7 @@ namespace Cauchy.Domain;
 /// <summary>
 /// A request the domain refuses, with a sentence the caller can act on: it names the field, object or id at fault, and
 /// it reaches the caller unchanged (Cauchy.ServiceDefaults maps <see cref="Kind"/> to the status code in one place).
-/// Anything else thrown is a bug and reaches the caller as INTERNAL.
+/// Anything else thrown is a bug: the server logs it and the caller gets UNKNOWN without details.
 /// </summary>
 public class DomainException(DomainErrorKind kind, string message, Exception? inner = null) : Exception(message, inner)
 {

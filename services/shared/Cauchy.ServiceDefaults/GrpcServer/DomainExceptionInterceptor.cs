@@ -9,7 +9,7 @@ namespace Cauchy.ServiceDefaults.GrpcServer;
 /// by Cauchy.Data) becomes a gRPC status: <see cref="DomainException.Kind"/> gives the code, the message goes out
 /// unchanged as the detail (it names the field or object at fault), and <see cref="DomainException.Details"/> go out as
 /// trailers. It sits inside <see cref="GrpcServerMetricsInterceptor"/>, so the metrics count the code the caller sees.
-/// Any other exception is left alone: Grpc.AspNetCore answers INTERNAL and logs it.
+/// Any other exception is left alone: Grpc.AspNetCore logs it and answers UNKNOWN.
 /// </summary>
 public sealed class DomainExceptionInterceptor : Interceptor
 {
