@@ -1,6 +1,6 @@
 using Cauchy.Data.Tests.Sample;
 using Cauchy.Testing;
-using Grpc.Core;
+using Cauchy.Domain;
 using Microsoft.EntityFrameworkCore;
 using Xunit;
 
@@ -86,10 +86,10 @@ public abstract class DataBehaviour(ITestDatabaseServer server)
         var conflict = await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => second.SaveChangesAsync());
 
         Assert.Equal(DbErrorKind.ConcurrencyConflict, DbErrors.Classify(conflict));
-        var status = DbErrors.ToRpcException(conflict, $"widget '{widget.Id}'");
-        Assert.NotNull(status);
-        Assert.Equal(StatusCode.Aborted, status.StatusCode);
-        Assert.Contains(widget.Id, status.Status.Detail, StringComparison.Ordinal);
+        var refusal = DbErrors.ToDomainException(conflict, $"widget '{widget.Id}'");
+        Assert.NotNull(refusal);
+        Assert.Equal(DomainErrorKind.Aborted, refusal.Kind);
+        Assert.Contains(widget.Id, refusal.Message, StringComparison.Ordinal);
         await using var check = factory.CreateDbContext();
         Assert.Equal(10, (await check.Widgets.SingleAsync(w => w.Id == widget.Id)).Counter);
     }
@@ -133,9 +133,9 @@ public abstract class DataBehaviour(ITestDatabaseServer server)
             db.Widgets.Add(NewWidget(name));
             var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
             Assert.Equal(DbErrorKind.UniqueViolation, DbErrors.Classify(error));
-            var status = DbErrors.ToRpcException(error, $"widget named '{name}'");
-            Assert.Equal(StatusCode.AlreadyExists, status?.StatusCode);
-            Assert.Contains(name, status!.Status.Detail, StringComparison.Ordinal);
+            var refusal = DbErrors.ToDomainException(error, $"widget named '{name}'");
+            Assert.Equal(DomainErrorKind.AlreadyExists, refusal?.Kind);
+            Assert.Contains(name, refusal!.Message, StringComparison.Ordinal);
         }
     }
 
@@ -165,7 +165,7 @@ public abstract class DataBehaviour(ITestDatabaseServer server)
         db.Parts.Add(new Part { WidgetId = "no-such-widget", Label = "x" });
         var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
         Assert.Equal(DbErrorKind.ForeignKeyViolation, DbErrors.Classify(error));
-        Assert.Equal(StatusCode.FailedPrecondition, DbErrors.ToRpcException(error, "part")?.StatusCode);
+        Assert.Equal(DomainErrorKind.FailedPrecondition, DbErrors.ToDomainException(error, "part")?.Kind);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cauchy.Domain;
 using Xunit;
 using Cauchy.Metrics.Classification;
 
@@ -74,15 +75,15 @@ public sealed class ClassificationAccumulatorTests
         var accumulator = new ClassificationAccumulator(numClasses: 3);
         accumulator.Add([0.1f, 0.9f, 0.0f], [1]);
 
-        var wrongCount = Assert.Throws<EvaluationInputException>(() => accumulator.Add([0.1f, 0.9f], [1]));
+        var wrongCount = Assert.Throws<DomainException>(() => accumulator.Add([0.1f, 0.9f], [1]));
         Assert.Equal("classification.scores", wrongCount.Field);
         Assert.Contains("expected 1 samples x 3 classes = 3 scores, got 2", wrongCount.Message);
 
-        var badLabel = Assert.Throws<EvaluationInputException>(() => accumulator.Add([1, 0, 0, 0, 1, 0], [0, 3]));
+        var badLabel = Assert.Throws<DomainException>(() => accumulator.Add([1, 0, 0, 0, 1, 0], [0, 3]));
         Assert.Equal("classification.labels", badLabel.Field);
         Assert.Contains("label 3 of sample 2 is outside the 3 classes", badLabel.Message);
 
-        var nan = Assert.Throws<EvaluationInputException>(() => accumulator.Add([float.NaN, 0, 0], [0]));
+        var nan = Assert.Throws<DomainException>(() => accumulator.Add([float.NaN, 0, 0], [0]));
         Assert.Contains("sample 1 contain NaN", nan.Message);
 
         var report = accumulator.Compute();
@@ -116,7 +117,7 @@ public sealed class ClassificationAccumulatorTests
     [InlineData(3, -1, "classification.top_k")]
     public void Invalid_options_name_the_field(int numClasses, int topK, string field)
     {
-        var error = Assert.Throws<EvaluationInputException>(() => new ClassificationAccumulator(numClasses, topK));
+        var error = Assert.Throws<DomainException>(() => new ClassificationAccumulator(numClasses, topK));
 
         Assert.Equal(field, error.Field);
     }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Cauchy.Domain;
 using Cauchy.Orchestrator.Data;
 using Cauchy.Orchestrator.Jobs;
 using Cauchy.Orchestrator.Specs;
@@ -65,17 +66,17 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     }
 
     [Theory]
-    [InlineData("missing", "", JobErrorKind.NotFound, "spec.dataset: dataset 'missing' does not exist")]
-    [InlineData("fashion", "v9", JobErrorKind.NotFound, "spec.dataset: version 'v9' of dataset 'fashion' does not exist")]
-    [InlineData("empty", "", JobErrorKind.NotFound, "spec.dataset: dataset 'empty' has no version yet")]
-    [InlineData("shapes", "", JobErrorKind.InvalidArgument, "spec.task_type: is Classification but dataset 'shapes' is annotated for Detection")]
-    public async Task Datasets_that_do_not_fit_are_refused_and_nothing_is_stored(string dataset, string version, JobErrorKind kind, string message)
+    [InlineData("missing", "", DomainErrorKind.NotFound, "spec.dataset: dataset 'missing' does not exist")]
+    [InlineData("fashion", "v9", DomainErrorKind.NotFound, "spec.dataset: version 'v9' of dataset 'fashion' does not exist")]
+    [InlineData("empty", "", DomainErrorKind.NotFound, "spec.dataset: dataset 'empty' has no version yet")]
+    [InlineData("shapes", "", DomainErrorKind.InvalidArgument, "spec.task_type: is Classification but dataset 'shapes' is annotated for Detection")]
+    public async Task Datasets_that_do_not_fit_are_refused_and_nothing_is_stored(string dataset, string version, DomainErrorKind kind, string message)
     {
         var h = await HarnessAsync();
         var spec = Specs.Classification(dataset: dataset);
         spec.Dataset.VersionId = version;
 
-        var error = await Assert.ThrowsAsync<JobException>(() => h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
+        var error = await Assert.ThrowsAsync<DomainException>(() => h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
 
         Assert.Equal(kind, error.Kind);
         Assert.StartsWith(message, error.Message);
@@ -89,8 +90,8 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var spec = Specs.Classification();
         spec.Model.Pretrained = new ModelVersionRef { ModelName = "imagenet-cnn", Version = 2 };
 
-        var error = await Assert.ThrowsAsync<JobException>(() => h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
-        Assert.Equal(JobErrorKind.NotFound, error.Kind);
+        var error = await Assert.ThrowsAsync<DomainException>(() => h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
+        Assert.Equal(DomainErrorKind.NotFound, error.Kind);
         Assert.Equal("spec.model.pretrained: model version 'imagenet-cnn:2' does not exist in the registry", error.Message);
 
         spec.Model.Pretrained.Version = 1;
@@ -104,8 +105,8 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var spec = Specs.Classification(batchSize: 2000);
         spec.Dataset.VersionId = "v1";
 
-        var batch = await Assert.ThrowsAsync<JobException>(() => h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
-        Assert.Equal(JobErrorKind.InvalidArgument, batch.Kind);
+        var batch = await Assert.ThrowsAsync<DomainException>(() => h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
+        Assert.Equal(DomainErrorKind.InvalidArgument, batch.Kind);
         Assert.StartsWith("spec.hyperparameters.batch_size: is 2000 but the train split of dataset 'fashion' has only 1000 samples", batch.Message);
 
         var invalid = await Assert.ThrowsAsync<InvalidJobSpecException>(() => h.Queue.SubmitAsync(new SubmitJobRequest
@@ -126,12 +127,12 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         Assert.True(again.AlreadyExisted);
         Assert.Equal(first.Job.Id, again.Job.Id);
 
-        var other = await Assert.ThrowsAsync<JobException>(() => h.Queue.SubmitAsync(new SubmitJobRequest
+        var other = await Assert.ThrowsAsync<DomainException>(() => h.Queue.SubmitAsync(new SubmitJobRequest
         {
             Hypes = new HypesDocument { Text = Specs.HypesYaml.Replace("epochs: 2", "epochs: 3") },
             IdempotencyKey = "retry-me",
         }, default));
-        Assert.Equal(JobErrorKind.AlreadyExists, other.Kind);
+        Assert.Equal(DomainErrorKind.AlreadyExists, other.Kind);
         Assert.Contains(first.Job.Id, other.Message);
 
         // After the window the key is forgotten and makes a new job.
@@ -234,9 +235,9 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         Assert.Equal(Model(), (await h.Queue.GetAsync(job.Id, default)).ResultModelVersion);
         Assert.NotNull(done.EndTime);
         Assert.Contains(done.LastMetrics, m => m.Name == "test/accuracy" && m.Value == 0.92);
-        await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
-        await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.CompleteAsync(new CompleteJobRequest { LeaseId = lease, ResultModelVersion = Model() }, default));
-        var tooLate = await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.CancelAsync(job.Id, "too late", default));
+        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
+        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.CompleteAsync(new CompleteJobRequest { LeaseId = lease, ResultModelVersion = Model() }, default));
+        var tooLate = await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.CancelAsync(job.Id, "too late", default));
         Assert.Equal($"job '{job.Id}' is SUCCEEDED and cannot be cancelled", tooLate.Message);
         await AssertStatesAsync(h, job.Id, JobState.Queued, JobState.Running, JobState.Succeeded);
     }
@@ -247,7 +248,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var h = await HarnessAsync();
         var (_, lease) = await RunningAsync(h);
 
-        var error = await AssertRefusedAsync(JobErrorKind.InvalidArgument, () => h.Queue.CompleteAsync(new CompleteJobRequest { LeaseId = lease }, default));
+        var error = await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.CompleteAsync(new CompleteJobRequest { LeaseId = lease }, default));
         Assert.StartsWith("result_model_version:", error.Message);
     }
 
@@ -267,7 +268,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         Assert.Equal(2, next.Job.Attempt);
         Assert.Equal(40, next.ResumeFrom!.Step);
         Assert.Equal("file:///ckpt/1", next.ResumeFrom.Object.Uri);
-        await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
+        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
         await AssertStatesAsync(h, job.Id, JobState.Queued, JobState.Running, JobState.Queued, JobState.Running);
     }
 
@@ -288,7 +289,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         Assert.Equal(JobState.Failed, failed.State);
         Assert.Equal(2, failed.FailureCount);
         Assert.NotNull(failed.EndTime);
-        await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.CancelAsync(job.Id, "", default));
+        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.CancelAsync(job.Id, "", default));
         await AssertStatesAsync(h, job.Id, JobState.Queued, JobState.Running, JobState.Queued, JobState.Running, JobState.Failed);
     }
 
@@ -368,7 +369,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         Assert.Equal(JobState.Queued, requeued.State);
         Assert.Equal(1, requeued.FailureCount);
         Assert.StartsWith("lease expired", requeued.ErrorMessage);
-        await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = first.LeaseId }, default));
+        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = first.LeaseId }, default));
 
         var second = (await LeaseAsync(h, "also-lost", Specs.Cpu()))!;
         Assert.Equal(2, second.Job.Attempt);
@@ -413,7 +414,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         Assert.Equal(JobState.Failed, failed.State);
         Assert.StartsWith("max_run_duration exceeded", failed.ErrorMessage);
         Assert.Equal(0, failed.FailureCount);
-        await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = second.LeaseId }, default));
+        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = second.LeaseId }, default));
         await AssertStatesAsync(h, job.Id, JobState.Queued, JobState.Running, JobState.Queued, JobState.Running, JobState.Failed);
     }
 
@@ -442,7 +443,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         await h.Queue.CancelAsync(job.Id, "", default);
 
         h.Time.Advance(h.Options.Lease + TimeSpan.FromSeconds(1));
-        var error = await AssertRefusedAsync(JobErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
+        var error = await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
 
         Assert.Contains("expired", error.Message);
         Assert.Equal(JobState.Cancelled, (await h.Queue.GetAsync(job.Id, default)).State);
@@ -454,17 +455,17 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     {
         var h = await HarnessAsync();
 
-        await AssertRefusedAsync(JobErrorKind.NotFound, () => h.Queue.GetAsync("nope", default));
-        await AssertRefusedAsync(JobErrorKind.NotFound, () => h.Queue.CancelAsync("nope", "", default));
-        await AssertRefusedAsync(JobErrorKind.NotFound, () => h.Queue.GetMetricsAsync("nope", [], default));
-        await AssertRefusedAsync(JobErrorKind.NotFound, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = "nope" }, default));
-        await AssertRefusedAsync(JobErrorKind.NotFound, () => h.Queue.FailAsync(new FailJobRequest { LeaseId = "nope" }, default));
-        await AssertRefusedAsync(JobErrorKind.NotFound, () => h.Queue.ReleaseAsync(new ReleaseJobRequest { LeaseId = "nope" }, default));
-        await AssertRefusedAsync(JobErrorKind.NotFound, () => h.Queue.AppendLogsAsync("nope", [new LogLine { Text = "x" }], default));
-        Assert.StartsWith("worker_id:", (await AssertRefusedAsync(JobErrorKind.InvalidArgument, () => h.Queue.LeaseAsync("", Specs.Cpu(), NoArchitectures, TimeSpan.Zero, default))).Message);
-        Assert.StartsWith("device:", (await AssertRefusedAsync(JobErrorKind.InvalidArgument, () => h.Queue.LeaseAsync("w", null, NoArchitectures, TimeSpan.Zero, default))).Message);
-        Assert.StartsWith("device.kind:", (await AssertRefusedAsync(JobErrorKind.InvalidArgument, () => h.Queue.LeaseAsync("w", new DeviceInfo(), NoArchitectures, TimeSpan.Zero, default))).Message);
-        Assert.StartsWith("lease_id:", (await AssertRefusedAsync(JobErrorKind.InvalidArgument, () => h.Queue.HeartbeatAsync(new HeartbeatRequest(), default))).Message);
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.GetAsync("nope", default));
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.CancelAsync("nope", "", default));
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.GetMetricsAsync("nope", [], default));
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = "nope" }, default));
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.FailAsync(new FailJobRequest { LeaseId = "nope" }, default));
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.ReleaseAsync(new ReleaseJobRequest { LeaseId = "nope" }, default));
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.AppendLogsAsync("nope", [new LogLine { Text = "x" }], default));
+        Assert.StartsWith("worker_id:", (await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.LeaseAsync("", Specs.Cpu(), NoArchitectures, TimeSpan.Zero, default))).Message);
+        Assert.StartsWith("device:", (await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.LeaseAsync("w", null, NoArchitectures, TimeSpan.Zero, default))).Message);
+        Assert.StartsWith("device.kind:", (await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.LeaseAsync("w", new DeviceInfo(), NoArchitectures, TimeSpan.Zero, default))).Message);
+        Assert.StartsWith("lease_id:", (await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.HeartbeatAsync(new HeartbeatRequest(), default))).Message);
     }
 
     [Fact]
@@ -489,7 +490,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         Assert.Equal(1.1, stored.LastMetrics.Single(m => m.Name == "train/loss").Value);
         Assert.Equal(0.05, stored.LastMetrics.Single(m => m.Name == "learning_rate").Value);
 
-        var nan = await AssertRefusedAsync(JobErrorKind.InvalidArgument, () => h.Queue.HeartbeatAsync(Beat(Metric("train/loss", double.NaN, 40)), default));
+        var nan = await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.HeartbeatAsync(Beat(Metric("train/loss", double.NaN, 40)), default));
         Assert.StartsWith("metrics[0].value:", nan.Message);
     }
 
@@ -600,10 +601,10 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         Assert.Empty((await h.Queue.ListAsync(new ListJobsRequest { DatasetId = "shapes" }, default)).Jobs);
 
         var first = await h.Queue.ListAsync(new ListJobsRequest { PageSize = 1 }, default);
-        var changed = await AssertRefusedAsync(JobErrorKind.InvalidArgument, () => h.Queue.ListAsync(new ListJobsRequest { PageSize = 1, PageToken = first.NextPageToken!, DatasetId = "fashion" }, default));
+        var changed = await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.ListAsync(new ListJobsRequest { PageSize = 1, PageToken = first.NextPageToken!, DatasetId = "fashion" }, default));
         Assert.StartsWith("page_token:", changed.Message);
-        await AssertRefusedAsync(JobErrorKind.InvalidArgument, () => h.Queue.ListAsync(new ListJobsRequest { PageToken = "%%" }, default));
-        await AssertRefusedAsync(JobErrorKind.InvalidArgument, () => h.Queue.ListAsync(new ListJobsRequest { PageSize = -1 }, default));
+        await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.ListAsync(new ListJobsRequest { PageToken = "%%" }, default));
+        await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.ListAsync(new ListJobsRequest { PageSize = -1 }, default));
     }
 
     private async Task<QueueHarness> HarnessAsync([CallerMemberName] string test = "") =>
@@ -645,9 +646,9 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         Assert.Equal([JobState.Unspecified, .. states[..^1]], changes.Select(c => c.PreviousState));
     }
 
-    private static async Task<JobException> AssertRefusedAsync(JobErrorKind kind, Func<Task> call)
+    private static async Task<DomainException> AssertRefusedAsync(DomainErrorKind kind, Func<Task> call)
     {
-        var error = await Assert.ThrowsAsync<JobException>(call);
+        var error = await Assert.ThrowsAsync<DomainException>(call);
         Assert.Equal(kind, error.Kind);
         return error;
     }

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using Cauchy.Datasets.Domain;
 using Cauchy.Datasets.Images;
+using Cauchy.Domain;
 using Cauchy.V1;
 
 namespace Cauchy.Datasets.Archives;
@@ -25,7 +26,7 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
         var archiveBytes = new FileInfo(archivePath).Length;
         if (archiveBytes > limits.MaxArchiveBytes)
         {
-            throw DatasetException.InvalidArgument(
+            throw DomainException.InvalidArgument(
                 $"archive is {archiveBytes} bytes, over the limit of {limits.MaxArchiveBytes} bytes (Datasets:Archive:MaxArchiveBytes)");
         }
 
@@ -53,12 +54,12 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
                     await ExtractZipAsync(archivePath, state, cancellationToken);
                     break;
                 default:
-                    throw DatasetException.InvalidArgument("header.archive_kind must be TAR, TAR_GZIP or ZIP");
+                    throw DomainException.InvalidArgument("header.archive_kind must be TAR, TAR_GZIP or ZIP");
             }
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
         {
-            throw DatasetException.InvalidArgument(
+            throw DomainException.InvalidArgument(
                 $"archive is truncated or corrupt{(state.CurrentEntry is null ? "" : $" at entry '{state.CurrentEntry}'")}: {e.Message}");
         }
 
@@ -104,10 +105,10 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
                     await state.AddFileAsync(entry.Name, entry.DataStream, expectedLength: entry.Length, expectedCrc: null, cancellationToken);
                     break;
                 case TarEntryType.SymbolicLink or TarEntryType.HardLink:
-                    throw DatasetException.InvalidArgument(
+                    throw DomainException.InvalidArgument(
                         $"archive entry '{entry.Name}' is a {(entry.EntryType == TarEntryType.SymbolicLink ? "symbolic" : "hard")} link to '{entry.LinkName}'; links are not accepted");
                 default:
-                    throw DatasetException.InvalidArgument(
+                    throw DomainException.InvalidArgument(
                         $"archive entry '{entry.Name}' is a {entry.EntryType} entry; only files and folders are accepted");
             }
         }
@@ -150,11 +151,11 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
                 var unixMode = (entry.ExternalAttributes >> 16) & 0xF000;
                 if (unixMode == 0xA000)
                 {
-                    throw DatasetException.InvalidArgument($"archive entry '{entry.FullName}' is a symbolic link; links are not accepted");
+                    throw DomainException.InvalidArgument($"archive entry '{entry.FullName}' is a symbolic link; links are not accepted");
                 }
                 if (unixMode is not 0 and not 0x8000 and not 0x4000)
                 {
-                    throw DatasetException.InvalidArgument($"archive entry '{entry.FullName}' is a special file; only files and folders are accepted");
+                    throw DomainException.InvalidArgument($"archive entry '{entry.FullName}' is a special file; only files and folders are accepted");
                 }
                 if (entry.FullName.EndsWith('/') || unixMode == 0x4000)
                 {
@@ -187,7 +188,7 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
             CurrentEntry = name;
             if (++_entries > limits.MaxEntries)
             {
-                throw DatasetException.InvalidArgument(
+                throw DomainException.InvalidArgument(
                     $"archive has more than {limits.MaxEntries} entries (Datasets:Archive:MaxEntries); stopped at '{name}'");
             }
         }
@@ -243,17 +244,17 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
         {
             if (entryBytes > limits.MaxEntryBytes)
             {
-                throw DatasetException.InvalidArgument(
+                throw DomainException.InvalidArgument(
                     $"archive entry '{name}' expands past {limits.MaxEntryBytes} bytes (Datasets:Archive:MaxEntryBytes)");
             }
             if (_extractedBytes > limits.MaxExtractedBytes)
             {
-                throw DatasetException.InvalidArgument(
+                throw DomainException.InvalidArgument(
                     $"archive expands past {limits.MaxExtractedBytes} bytes in total (Datasets:Archive:MaxExtractedBytes), at entry '{name}'");
             }
             if (_extractedBytes > limits.RatioCheckAfterBytes && _extractedBytes > limits.MaxExpansionRatio * archiveBytes)
             {
-                throw DatasetException.InvalidArgument(
+                throw DomainException.InvalidArgument(
                     $"archive expands more than {limits.MaxExpansionRatio}x its {archiveBytes} bytes (Datasets:Archive:MaxExpansionRatio), at entry '{name}': a zip bomb?");
             }
         }
@@ -263,11 +264,11 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
             relative = SafeRelativePath(name);
             if (relative.Length == 0)
             {
-                throw DatasetException.InvalidArgument($"archive entry '{name}' has an empty file name");
+                throw DomainException.InvalidArgument($"archive entry '{name}' has an empty file name");
             }
             if (!_names.Add(relative))
             {
-                throw DatasetException.InvalidArgument($"archive entry '{name}' appears twice");
+                throw DomainException.InvalidArgument($"archive entry '{name}' appears twice");
             }
             var path = FullPath(name, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -279,7 +280,7 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
             var full = Path.GetFullPath(Path.Combine(root, relative));
             if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
-                throw DatasetException.InvalidArgument($"archive entry '{name}' points outside the archive");
+                throw DomainException.InvalidArgument($"archive entry '{name}' points outside the archive");
             }
             return full;
         }
@@ -289,16 +290,16 @@ public sealed class ArchiveExtractor(ArchiveLimits limits)
         {
             if (name.Length == 0 || name.Contains('\0') || name.Contains('\\'))
             {
-                throw DatasetException.InvalidArgument($"archive entry '{name}' has an invalid path (empty, NUL or backslash)");
+                throw DomainException.InvalidArgument($"archive entry '{name}' has an invalid path (empty, NUL or backslash)");
             }
             if (name.StartsWith('/') || (name.Length >= 2 && name[1] == ':'))
             {
-                throw DatasetException.InvalidArgument($"archive entry '{name}' has an absolute path");
+                throw DomainException.InvalidArgument($"archive entry '{name}' has an absolute path");
             }
             var segments = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToList();
             if (segments.Any(s => s == ".."))
             {
-                throw DatasetException.InvalidArgument($"archive entry '{name}' has a '..' segment (path traversal)");
+                throw DomainException.InvalidArgument($"archive entry '{name}' has a '..' segment (path traversal)");
             }
             return string.Join('/', segments);
         }

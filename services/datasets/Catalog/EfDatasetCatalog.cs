@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cauchy.Data;
 using Cauchy.Datasets.Domain;
+using Cauchy.Domain;
 using Cauchy.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -16,7 +17,7 @@ public sealed class EfDatasetCatalog(IDbContextFactory<DatasetsDbContext> factor
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         if (await db.Datasets.AnyAsync(d => d.Id == dataset.Id, cancellationToken))
         {
-            throw DatasetException.AlreadyExists($"dataset '{dataset.Id}' already exists");
+            throw DomainException.AlreadyExists($"dataset '{dataset.Id}' already exists");
         }
         db.Datasets.Add(new DatasetEntity
         {
@@ -34,7 +35,7 @@ public sealed class EfDatasetCatalog(IDbContextFactory<DatasetsDbContext> factor
         }
         catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {
-            throw DatasetException.AlreadyExists($"dataset '{dataset.Id}' already exists");
+            throw DomainException.AlreadyExists($"dataset '{dataset.Id}' already exists");
         }
         return dataset;
     }
@@ -96,12 +97,12 @@ public sealed class EfDatasetCatalog(IDbContextFactory<DatasetsDbContext> factor
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var dataset = await db.Datasets.FirstOrDefaultAsync(d => d.Id == datasetId, ct)
-                ?? throw DatasetException.NotFound($"dataset '{datasetId}' does not exist");
+                ?? throw DomainException.NotFound($"dataset '{datasetId}' does not exist");
             var rows = await db.Versions.Where(v => v.DatasetId == datasetId && v.State != VersionState.Deleting).ToListAsync(ct);
             var ready = rows.Count(r => r.State == VersionState.Ready);
             if (ready > 0 && !force)
             {
-                throw DatasetException.FailedPrecondition($"dataset '{datasetId}' still has {ready} version(s); delete them first or set force");
+                throw DomainException.FailedPrecondition($"dataset '{datasetId}' still has {ready} version(s); delete them first or set force");
             }
             foreach (var row in rows)
             {
@@ -157,7 +158,7 @@ public sealed class EfDatasetCatalog(IDbContextFactory<DatasetsDbContext> factor
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
                 var dataset = await db.Datasets.FirstOrDefaultAsync(d => d.Id == datasetId, ct)
-                    ?? throw DatasetException.NotFound($"dataset '{datasetId}' was deleted during the import");
+                    ?? throw DomainException.NotFound($"dataset '{datasetId}' was deleted during the import");
                 var existing = await db.Versions.AsNoTracking()
                     .FirstOrDefaultAsync(v => v.DatasetId == datasetId && v.VersionId == versionId && v.State == VersionState.Ready, ct);
                 if (existing is not null)
@@ -165,7 +166,7 @@ public sealed class EfDatasetCatalog(IDbContextFactory<DatasetsDbContext> factor
                     return (ToStored(existing), true);
                 }
                 var row = await db.Versions.FirstOrDefaultAsync(v => v.ImportId == importId && v.State == VersionState.Importing, ct)
-                    ?? throw DatasetException.NotFound($"dataset '{datasetId}' was deleted during the import");
+                    ?? throw DomainException.NotFound($"dataset '{datasetId}' was deleted during the import");
                 var now = time.GetUtcNow().UtcDateTime;
                 version.Version.CreateTime = Timestamp.FromDateTime(now);
                 row.VersionId = versionId;
@@ -184,7 +185,7 @@ public sealed class EfDatasetCatalog(IDbContextFactory<DatasetsDbContext> factor
         {
             // Another import of the same content committed between our check and our write.
             return (await FindVersionAsync(datasetId, versionId, cancellationToken)
-                ?? throw DatasetException.NotFound($"dataset '{datasetId}' has no version '{versionId}'"), true);
+                ?? throw DomainException.NotFound($"dataset '{datasetId}' has no version '{versionId}'"), true);
         }
     }
 
@@ -192,7 +193,7 @@ public sealed class EfDatasetCatalog(IDbContextFactory<DatasetsDbContext> factor
         ConcurrencyRetry.RunAsync<DatasetsDbContext, string>(factory, async (db, ct) =>
         {
             var row = await db.Versions.FirstOrDefaultAsync(v => v.DatasetId == datasetId && v.VersionId == versionId && v.State == VersionState.Ready, ct)
-                ?? throw DatasetException.NotFound($"dataset '{datasetId}' has no version '{versionId}'");
+                ?? throw DomainException.NotFound($"dataset '{datasetId}' has no version '{versionId}'");
             row.State = VersionState.Deleting;
             row.VersionId = null;
             if (await db.Datasets.FirstOrDefaultAsync(d => d.Id == datasetId, ct) is { } dataset)

@@ -1,3 +1,4 @@
+using Cauchy.Domain;
 using Cauchy.V1;
 
 namespace Cauchy.Datasets.Catalog;
@@ -5,7 +6,7 @@ namespace Cauchy.Datasets.Catalog;
 /// <summary>
 /// Dataset metadata: datasets, committed versions, and the object prefixes of imports in flight and of versions
 /// being deleted (so that a crash leaves nothing behind that a restart cannot find). Implemented over EF Core by
-/// <see cref="EfDatasetCatalog"/>; errors are <see cref="Domain.DatasetException"/>s naming the id at fault.
+/// <see cref="EfDatasetCatalog"/>; errors are <see cref="DomainException"/>s naming the id at fault.
 /// </summary>
 public interface IDatasetCatalog
 {

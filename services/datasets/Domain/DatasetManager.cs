@@ -2,6 +2,7 @@ using System.Globalization;
 using Cauchy.Datasets.Catalog;
 using Cauchy.Datasets.Import;
 using Cauchy.Datasets.Shards;
+using Cauchy.Domain;
 using Cauchy.V1;
 using Google.Protobuf.WellKnownTypes;
 
@@ -25,7 +26,7 @@ public sealed class DatasetManager(
         Identifiers.ValidateDatasetId(request.DatasetId, "dataset_id");
         if (request.TaskType == TaskType.Unspecified || !System.Enum.IsDefined(request.TaskType))
         {
-            throw DatasetException.InvalidArgument("task_type is required: CLASSIFICATION, DETECTION or SEGMENTATION");
+            throw DomainException.InvalidArgument("task_type is required: CLASSIFICATION, DETECTION or SEGMENTATION");
         }
         Identifiers.ValidateLabels(request.Labels, "labels");
         var now = Timestamp.FromDateTimeOffset(time.GetUtcNow());
@@ -45,7 +46,7 @@ public sealed class DatasetManager(
     {
         Identifiers.ValidateDatasetId(datasetId, "dataset_id");
         return await catalog.FindDatasetAsync(datasetId, cancellationToken)
-            ?? throw DatasetException.NotFound($"dataset '{datasetId}' does not exist");
+            ?? throw DomainException.NotFound($"dataset '{datasetId}' does not exist");
     }
 
     public async Task<ListDatasetsResponse> ListDatasetsAsync(ListDatasetsRequest request, CancellationToken cancellationToken)
@@ -108,10 +109,10 @@ public sealed class DatasetManager(
         Identifiers.ValidateDatasetId(datasetId, "dataset_id");
         if (versionId.Length == 0)
         {
-            throw DatasetException.InvalidArgument("version_id is required");
+            throw DomainException.InvalidArgument("version_id is required");
         }
         return await catalog.FindVersionAsync(datasetId, versionId, cancellationToken)
-            ?? throw DatasetException.NotFound($"dataset '{datasetId}' has no version '{versionId}'");
+            ?? throw DomainException.NotFound($"dataset '{datasetId}' has no version '{versionId}'");
     }
 
     public async Task<ListDatasetVersionsResponse> ListVersionsAsync(ListDatasetVersionsRequest request, CancellationToken cancellationToken)
@@ -144,11 +145,11 @@ public sealed class DatasetManager(
     {
         if (request.StartSample < 0)
         {
-            throw DatasetException.InvalidArgument($"start_sample is {request.StartSample}; it must not be negative");
+            throw DomainException.InvalidArgument($"start_sample is {request.StartSample}; it must not be negative");
         }
         var version = await GetVersionAsync(request.DatasetId, request.VersionId, cancellationToken);
         var shard = version.Manifest.Splits.FirstOrDefault(s => s.Split == request.Split)?.Shards.FirstOrDefault(s => s.Index == request.ShardIndex)
-            ?? throw DatasetException.NotFound($"version '{request.VersionId}' has no shard {request.ShardIndex} in split {request.Split}");
+            ?? throw DomainException.NotFound($"version '{request.VersionId}' has no shard {request.ShardIndex} in split {request.Split}");
         await foreach (var batch in shardReader.ReadEncodedAsync(shard, request.StartSample, Math.Max(1, options.Shards.ReadBatchSamples), cancellationToken))
         {
             yield return batch;

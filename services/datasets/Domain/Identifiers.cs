@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Cauchy.Domain;
 
 namespace Cauchy.Datasets.Domain;
 
@@ -18,7 +19,7 @@ public static partial class Identifiers
     {
         if (!DatasetIdPattern().IsMatch(id))
         {
-            throw DatasetException.InvalidArgument(
+            throw DomainException.InvalidArgument(
                 $"{field} '{id}' is not a valid dataset id: 1-63 characters of [a-z0-9-], starting with a letter, not ending with '-'");
         }
     }
@@ -27,7 +28,7 @@ public static partial class Identifiers
     {
         if (!Sha256Pattern().IsMatch(id))
         {
-            throw DatasetException.InvalidArgument($"{field} '{id}' is not a version id (64 lowercase hexadecimal characters)");
+            throw DomainException.InvalidArgument($"{field} '{id}' is not a version id (64 lowercase hexadecimal characters)");
         }
     }
 
@@ -37,11 +38,11 @@ public static partial class Identifiers
         {
             if (!LabelKeyPattern().IsMatch(key))
             {
-                throw DatasetException.InvalidArgument($"{field} key '{key}' is not a valid label key");
+                throw DomainException.InvalidArgument($"{field} key '{key}' is not a valid label key");
             }
             if (value.Length > 63)
             {
-                throw DatasetException.InvalidArgument($"{field}['{key}'] is longer than 63 characters");
+                throw DomainException.InvalidArgument($"{field}['{key}'] is longer than 63 characters");
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Cauchy.Domain;
 
 namespace Cauchy.Datasets.Domain;
 
@@ -30,7 +31,7 @@ public static class PageToken
         catch (FormatException)
         {
         }
-        throw DatasetException.InvalidArgument("page_token is not a token of this request (the other fields must not change between pages)");
+        throw DomainException.InvalidArgument("page_token is not a token of this request (the other fields must not change between pages)");
     }
 
     /// <summary>page_size with the defaults of common.proto: 0 means 50, above 1000 means 1000, negative is an error.</summary>
@@ -38,7 +39,7 @@ public static class PageToken
     {
         if (pageSize < 0)
         {
-            throw DatasetException.InvalidArgument($"page_size is {pageSize}; it must not be negative");
+            throw DomainException.InvalidArgument($"page_size is {pageSize}; it must not be negative");
         }
         return pageSize == 0 ? 50 : Math.Min(pageSize, 1000);
     }

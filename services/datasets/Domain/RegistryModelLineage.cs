@@ -1,3 +1,4 @@
+using Cauchy.Domain;
 using Cauchy.V1;
 using Grpc.Core;
 
@@ -23,12 +24,12 @@ public sealed class RegistryModelLineage(Models.ModelsClient registry) : IModelL
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled)
         {
-            throw new DatasetException(DatasetErrorKind.Unavailable,
+            throw new DomainException(DomainErrorKind.Unavailable,
                 $"cannot ask the model registry whether a model was trained on dataset version '{datasetId}/{versionId}' ({e.StatusCode}: {e.Status.Detail}); nothing was deleted");
         }
         if (response.ModelVersions.FirstOrDefault() is { } model)
         {
-            throw DatasetException.FailedPrecondition(
+            throw DomainException.FailedPrecondition(
                 $"dataset version '{datasetId}/{versionId}' is in the lineage of model '{model.ModelName}' version {model.Version}; delete that model version first");
         }
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Cauchy.Datasets.Domain;
+using Cauchy.Domain;
 using Cauchy.V1;
 
 namespace Cauchy.Datasets.Formats;
@@ -24,7 +25,7 @@ public sealed class CocoReader : IDatasetFormatReader
         var jsonFiles = files.Where(f => f.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).ToList();
         if (jsonFiles.Count == 0)
         {
-            throw DatasetException.InvalidArgument("archive has no .json annotation file (format COCO_JSON)");
+            throw DomainException.InvalidArgument("archive has no .json annotation file (format COCO_JSON)");
         }
         var imageFiles = files.Where(FormatPaths.IsImage).ToList();
         var byPath = imageFiles.ToHashSet(StringComparer.Ordinal);
@@ -39,7 +40,7 @@ public sealed class CocoReader : IDatasetFormatReader
             {
                 if (categories.TryGetValue(category.Id, out var existing) && existing != category.Name)
                 {
-                    throw DatasetException.InvalidArgument($"'{path}': category id {category.Id} is '{category.Name}' here but '{existing}' in another file");
+                    throw DomainException.InvalidArgument($"'{path}': category id {category.Id} is '{category.Name}' here but '{existing}' in another file");
                 }
                 categories[category.Id] = category.Name;
             }
@@ -166,7 +167,7 @@ public sealed class CocoReader : IDatasetFormatReader
         }
         catch (JsonException e)
         {
-            throw DatasetException.InvalidArgument($"'{path}' is not valid JSON: {e.Message}");
+            throw DomainException.InvalidArgument($"'{path}' is not valid JSON: {e.Message}");
         }
 
         using (document)
@@ -174,7 +175,7 @@ public sealed class CocoReader : IDatasetFormatReader
             var top = document.RootElement;
             if (top.ValueKind != JsonValueKind.Object || !top.TryGetProperty("images", out var images) || images.ValueKind != JsonValueKind.Array)
             {
-                throw DatasetException.InvalidArgument($"'{path}' is not a COCO file: it has no \"images\" array");
+                throw DomainException.InvalidArgument($"'{path}' is not a COCO file: it has no \"images\" array");
             }
             var file = new CocoFile();
             foreach (var image in images.EnumerateArray())
@@ -183,7 +184,7 @@ public sealed class CocoReader : IDatasetFormatReader
                     RequireLong(image, "id", path, "images[]"),
                     image.TryGetProperty("file_name", out var fileName) && fileName.ValueKind == JsonValueKind.String
                         ? fileName.GetString()!
-                        : throw DatasetException.InvalidArgument($"'{path}': an entry of \"images\" has no string file_name")));
+                        : throw DomainException.InvalidArgument($"'{path}': an entry of \"images\" has no string file_name")));
             }
             if (top.TryGetProperty("categories", out var categories) && categories.ValueKind == JsonValueKind.Array)
             {
@@ -217,7 +218,7 @@ public sealed class CocoReader : IDatasetFormatReader
             var values = bbox.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Number ? v.GetSingle() : float.NaN).ToArray();
             if (values.Length != 4 || values.Any(float.IsNaN))
             {
-                throw DatasetException.InvalidArgument($"'{path}': {where} has a bbox that is not four numbers");
+                throw DomainException.InvalidArgument($"'{path}': {where} has a bbox that is not four numbers");
             }
             box = (values[0], values[1], values[0] + values[2], values[1] + values[3]);
         }
@@ -228,7 +229,7 @@ public sealed class CocoReader : IDatasetFormatReader
         }
         if (box is not { } b)
         {
-            throw DatasetException.InvalidArgument($"'{path}': {where} has neither a bbox nor a segmentation");
+            throw DomainException.InvalidArgument($"'{path}': {where} has neither a bbox nor a segmentation");
         }
         return new CocoAnnotation(id, imageId, categoryId, crowd, b);
     }
@@ -240,7 +241,7 @@ public sealed class CocoReader : IDatasetFormatReader
         {
             return result;
         }
-        throw DatasetException.InvalidArgument($"'{path}': {where} has no integer \"{property}\"");
+        throw DomainException.InvalidArgument($"'{path}': {where} has no integer \"{property}\"");
     }
 
     private sealed class CocoFile

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cauchy.Datasets.Domain;
+using Cauchy.Domain;
 
 namespace Cauchy.Datasets.Formats;
 
@@ -20,7 +21,7 @@ public static class CocoSegmentation
                 if (!segmentation.TryGetProperty("size", out var size) || size.ValueKind != JsonValueKind.Array || size.GetArrayLength() != 2
                     || !segmentation.TryGetProperty("counts", out var counts))
                 {
-                    throw DatasetException.InvalidArgument($"{where} has an RLE segmentation without \"size\" [h, w] and \"counts\"");
+                    throw DomainException.InvalidArgument($"{where} has an RLE segmentation without \"size\" [h, w] and \"counts\"");
                 }
                 var height = size[0].GetInt32();
                 var width = size[1].GetInt32();
@@ -28,11 +29,11 @@ public static class CocoSegmentation
                 {
                     JsonValueKind.Array => counts.EnumerateArray().Select(v => v.GetInt64()).ToList(),
                     JsonValueKind.String => DecodeCompressedCounts(counts.GetString()!, where),
-                    _ => throw DatasetException.InvalidArgument($"{where} has RLE counts that are neither a list nor a string"),
+                    _ => throw DomainException.InvalidArgument($"{where} has RLE counts that are neither a list nor a string"),
                 };
                 return RleBounds(runs, width, height, where);
             default:
-                throw DatasetException.InvalidArgument($"{where} has a segmentation that is neither polygons nor RLE");
+                throw DomainException.InvalidArgument($"{where} has a segmentation that is neither polygons nor RLE");
         }
     }
 
@@ -44,14 +45,14 @@ public static class CocoSegmentation
         {
             if (polygon.ValueKind != JsonValueKind.Array || polygon.GetArrayLength() % 2 != 0 || polygon.GetArrayLength() < 6)
             {
-                throw DatasetException.InvalidArgument($"{where} has a polygon that is not a list of at least three x, y pairs");
+                throw DomainException.InvalidArgument($"{where} has a polygon that is not a list of at least three x, y pairs");
             }
             var i = 0;
             foreach (var value in polygon.EnumerateArray())
             {
                 if (value.ValueKind != JsonValueKind.Number)
                 {
-                    throw DatasetException.InvalidArgument($"{where} has a polygon with a non-number coordinate");
+                    throw DomainException.InvalidArgument($"{where} has a polygon with a non-number coordinate");
                 }
                 var v = value.GetSingle();
                 if (i++ % 2 == 0)
@@ -75,7 +76,7 @@ public static class CocoSegmentation
     {
         if (runs.Any(r => r < 0) || runs.Sum() != (long)width * height)
         {
-            throw DatasetException.InvalidArgument($"{where} has RLE counts that do not add up to its size {height}x{width}");
+            throw DomainException.InvalidArgument($"{where} has RLE counts that do not add up to its size {height}x{width}");
         }
         long position = 0;
         int xMin = int.MaxValue, yMin = int.MaxValue, xMax = -1, yMax = -1;
@@ -119,12 +120,12 @@ public static class CocoSegmentation
             {
                 if (p >= s.Length)
                 {
-                    throw DatasetException.InvalidArgument($"{where} has a compressed RLE string that ends mid-number");
+                    throw DomainException.InvalidArgument($"{where} has a compressed RLE string that ends mid-number");
                 }
                 long c = s[p] - 48;
                 if (c is < 0 or > 63)
                 {
-                    throw DatasetException.InvalidArgument($"{where} has a compressed RLE string with an invalid character");
+                    throw DomainException.InvalidArgument($"{where} has a compressed RLE string with an invalid character");
                 }
                 x |= (c & 0x1f) << (5 * k);
                 more = (c & 0x20) != 0;

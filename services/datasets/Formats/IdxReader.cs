@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Cauchy.Datasets.Domain;
+using Cauchy.Domain;
 using Cauchy.V1;
 
 namespace Cauchy.Datasets.Formats;
@@ -29,7 +30,7 @@ public sealed class IdxReader : IDatasetFormatReader
             var prefix = name[..name.IndexOf("-images-idx3-ubyte", StringComparison.Ordinal)];
             var labelsName = prefix + "-labels-idx1-ubyte";
             var labels = files.FirstOrDefault(f => BaseName(f) is var b && (b == labelsName || b == labelsName + ".gz"))
-                ?? throw DatasetException.InvalidArgument($"archive has '{images}' but no '{labelsName}[.gz]' next to it (format IDX)");
+                ?? throw DomainException.InvalidArgument($"archive has '{images}' but no '{labelsName}[.gz]' next to it (format IDX)");
             var split = prefix.ToLowerInvariant() switch
             {
                 "train" => Split.Train,
@@ -40,7 +41,7 @@ public sealed class IdxReader : IDatasetFormatReader
         }
         if (pairs.Count == 0)
         {
-            throw DatasetException.InvalidArgument("archive has no '<prefix>-images-idx3-ubyte[.gz]' file (format IDX)");
+            throw DomainException.InvalidArgument("archive has no '<prefix>-images-idx3-ubyte[.gz]' file (format IDX)");
         }
 
         var maxLabel = 0;
@@ -73,11 +74,11 @@ public sealed class IdxReader : IDatasetFormatReader
             var cols = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(12));
             if (magic != ImagesMagic || rows <= 0 || cols <= 0 || count < 0)
             {
-                throw DatasetException.InvalidArgument($"'{pair.Images}' is not an IDX3 unsigned-byte file (magic 0x{magic:X8}, {rows}x{cols})");
+                throw DomainException.InvalidArgument($"'{pair.Images}' is not an IDX3 unsigned-byte file (magic 0x{magic:X8}, {rows}x{cols})");
             }
             if (count != labelCount)
             {
-                throw DatasetException.InvalidArgument($"'{pair.Images}' holds {count} images but '{pair.Labels}' {labelCount} labels");
+                throw DomainException.InvalidArgument($"'{pair.Images}' holds {count} images but '{pair.Labels}' {labelCount} labels");
             }
             for (var i = 0; i < count; i++)
             {
@@ -89,11 +90,11 @@ public sealed class IdxReader : IDatasetFormatReader
                 }
                 catch (EndOfStreamException)
                 {
-                    throw DatasetException.InvalidArgument($"'{pair.Images}' ends after {i} of its {count} images (truncated)");
+                    throw DomainException.InvalidArgument($"'{pair.Images}' ends after {i} of its {count} images (truncated)");
                 }
                 if (label < 0)
                 {
-                    throw DatasetException.InvalidArgument($"'{pair.Labels}' ends after {i} of its {count} labels (truncated)");
+                    throw DomainException.InvalidArgument($"'{pair.Labels}' ends after {i} of its {count} labels (truncated)");
                 }
                 yield return new SourceSample
                 {
@@ -117,7 +118,7 @@ public sealed class IdxReader : IDatasetFormatReader
         if (BinaryPrimitives.ReadInt32BigEndian(header) != LabelsMagic)
         {
             stream.Dispose();
-            throw DatasetException.InvalidArgument($"'{path}' is not an IDX1 unsigned-byte label file");
+            throw DomainException.InvalidArgument($"'{path}' is not an IDX1 unsigned-byte label file");
         }
         count = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
         return stream;
@@ -131,7 +132,7 @@ public sealed class IdxReader : IDatasetFormatReader
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException)
         {
-            throw DatasetException.InvalidArgument($"'{path}' is too short for an IDX header");
+            throw DomainException.InvalidArgument($"'{path}' is too short for an IDX header");
         }
     }
 

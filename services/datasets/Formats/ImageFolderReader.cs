@@ -1,4 +1,5 @@
 using Cauchy.Datasets.Domain;
+using Cauchy.Domain;
 using Cauchy.V1;
 
 namespace Cauchy.Datasets.Formats;
@@ -34,7 +35,7 @@ public sealed class ImageFolderReader : IDatasetFormatReader
         }
         if (entries.Count == 0)
         {
-            throw DatasetException.InvalidArgument(
+            throw DomainException.InvalidArgument(
                 "archive has no images in class folders (expected <class>/<image>.png|jpg or <split>/<class>/<image>) for format IMAGE_FOLDER");
         }
 

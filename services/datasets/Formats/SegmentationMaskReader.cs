@@ -1,4 +1,5 @@
 using Cauchy.Datasets.Domain;
+using Cauchy.Domain;
 using Cauchy.V1;
 
 namespace Cauchy.Datasets.Formats;
@@ -19,11 +20,11 @@ public sealed class SegmentationMaskReader : IDatasetFormatReader
     {
         if (classNames.Count == 0)
         {
-            throw DatasetException.InvalidArgument("header.class_names is required for format SEGMENTATION_MASKS (mask values are indexes into it)");
+            throw DomainException.InvalidArgument("header.class_names is required for format SEGMENTATION_MASKS (mask values are indexes into it)");
         }
         if (classNames.Count > 255)
         {
-            throw DatasetException.InvalidArgument("header.class_names has more than 255 names; mask values 0-254 are class ids");
+            throw DomainException.InvalidArgument("header.class_names has more than 255 names; mask values 0-254 are class ids");
         }
         var top = FormatPaths.CommonTopFolder(files, name => name is "images" or "masks");
         var masks = files.Where(f => f.StartsWith(top + "masks/", StringComparison.Ordinal) && f.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
@@ -31,7 +32,7 @@ public sealed class SegmentationMaskReader : IDatasetFormatReader
         var images = files.Where(f => f.StartsWith(top + "images/", StringComparison.Ordinal) && FormatPaths.IsImage(f)).ToList();
         if (images.Count == 0)
         {
-            throw DatasetException.InvalidArgument($"archive has no {top}images/*.png|jpg files (format SEGMENTATION_MASKS)");
+            throw DomainException.InvalidArgument($"archive has no {top}images/*.png|jpg files (format SEGMENTATION_MASKS)");
         }
         return new SourceDataset(classNames, Samples(root, top, images, masks, issues));
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Xml;
 using System.Xml.Linq;
 using Cauchy.Datasets.Domain;
+using Cauchy.Domain;
 using Cauchy.V1;
 
 namespace Cauchy.Datasets.Formats;
@@ -26,7 +27,7 @@ public sealed class VocReader : IDatasetFormatReader
             && f.EndsWith(".xml", StringComparison.OrdinalIgnoreCase)).ToList();
         if (xmlFiles.Count == 0)
         {
-            throw DatasetException.InvalidArgument($"archive has no {top}Annotations/*.xml files (format PASCAL_VOC)");
+            throw DomainException.InvalidArgument($"archive has no {top}Annotations/*.xml files (format PASCAL_VOC)");
         }
         var fileSet = files.ToHashSet(StringComparer.Ordinal);
 

@@ -3,7 +3,6 @@ using Cauchy.Datasets.Shards;
 using Cauchy.V1;
 using Google.Protobuf;
 using Grpc.Core;
-using static Cauchy.Datasets.Grpc.DatasetRpcErrors;
 
 namespace Cauchy.Datasets.Grpc;
 
@@ -57,19 +56,12 @@ public class ShardStreamService(DatasetManager datasets)
 
     public virtual async Task ReadShard(ReadShardRequest request, IServerStreamWriter<EncodedSampleBatch> responseStream, ServerCallContext context)
     {
-        try
+        await foreach (var batch in datasets.ReadShardAsync(request, context.CancellationToken))
         {
-            await foreach (var batch in datasets.ReadShardAsync(request, context.CancellationToken))
+            using (batch)
             {
-                using (batch)
-                {
-                    await responseStream.WriteAsync(batch);
-                }
+                await responseStream.WriteAsync(batch);
             }
-        }
-        catch (DatasetException e)
-        {
-            throw ToRpcException(e);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Cauchy.Datasets.Domain;
+using Cauchy.Domain;
 using Cauchy.Storage;
 using Cauchy.V1;
 
@@ -27,7 +28,7 @@ public sealed class ArchiveSource(IObjectStore store, StorageOptions storage, Da
                 }
                 break;
             default:
-                throw DatasetException.InvalidArgument("header.source must be set: upload (chunks follow) or source_uri");
+                throw DomainException.InvalidArgument("header.source must be set: upload (chunks follow) or source_uri");
         }
     }
 
@@ -35,11 +36,11 @@ public sealed class ArchiveSource(IObjectStore store, StorageOptions storage, Da
     {
         if (upload.Sha256.Length > 0 && (upload.Sha256.Length != 64 || !upload.Sha256.All(char.IsAsciiHexDigitLower)))
         {
-            throw DatasetException.InvalidArgument("header.upload.sha256 must be 64 lowercase hexadecimal characters");
+            throw DomainException.InvalidArgument("header.upload.sha256 must be 64 lowercase hexadecimal characters");
         }
         if (upload.SizeBytes < 0)
         {
-            throw DatasetException.InvalidArgument("header.upload.size_bytes must not be negative");
+            throw DomainException.InvalidArgument("header.upload.size_bytes must not be negative");
         }
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long received = 0;
@@ -48,23 +49,23 @@ public sealed class ArchiveSource(IObjectStore store, StorageOptions storage, Da
             received += chunk.Length;
             if (received > options.Archive.MaxArchiveBytes)
             {
-                throw DatasetException.InvalidArgument($"upload exceeds {options.Archive.MaxArchiveBytes} bytes (Datasets:Archive:MaxArchiveBytes)");
+                throw DomainException.InvalidArgument($"upload exceeds {options.Archive.MaxArchiveBytes} bytes (Datasets:Archive:MaxArchiveBytes)");
             }
             if (upload.SizeBytes > 0 && received > upload.SizeBytes)
             {
-                throw DatasetException.InvalidArgument($"upload is longer than header.upload.size_bytes = {upload.SizeBytes}");
+                throw DomainException.InvalidArgument($"upload is longer than header.upload.size_bytes = {upload.SizeBytes}");
             }
             hash.AppendData(chunk.Span);
             await file.WriteAsync(chunk, cancellationToken);
         }
         if (upload.SizeBytes > 0 && received != upload.SizeBytes)
         {
-            throw DatasetException.InvalidArgument($"upload has {received} bytes but header.upload.size_bytes says {upload.SizeBytes}");
+            throw DomainException.InvalidArgument($"upload has {received} bytes but header.upload.size_bytes says {upload.SizeBytes}");
         }
         var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
         if (upload.Sha256.Length > 0 && sha != upload.Sha256)
         {
-            throw DatasetException.InvalidArgument($"upload has sha256 {sha} but header.upload.sha256 says {upload.Sha256}");
+            throw DomainException.InvalidArgument($"upload has sha256 {sha} but header.upload.sha256 says {upload.Sha256}");
         }
     }
 
@@ -72,7 +73,7 @@ public sealed class ArchiveSource(IObjectStore store, StorageOptions storage, Da
     {
         if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed))
         {
-            throw DatasetException.InvalidArgument($"header.source_uri '{uri}' is not an absolute URI (s3://bucket/key or file:///path)");
+            throw DomainException.InvalidArgument($"header.source_uri '{uri}' is not an absolute URI (s3://bucket/key or file:///path)");
         }
         switch (parsed.Scheme)
         {
@@ -81,7 +82,7 @@ public sealed class ArchiveSource(IObjectStore store, StorageOptions storage, Da
                 var key = Uri.UnescapeDataString(parsed.AbsolutePath.TrimStart('/'));
                 if (!string.Equals(bucket, storage.S3.Bucket, StringComparison.Ordinal))
                 {
-                    throw DatasetException.InvalidArgument($"header.source_uri names bucket '{bucket}'; this service reads only its own bucket '{storage.S3.Bucket}'");
+                    throw DomainException.InvalidArgument($"header.source_uri names bucket '{bucket}'; this service reads only its own bucket '{storage.S3.Bucket}'");
                 }
                 try
                 {
@@ -90,27 +91,27 @@ public sealed class ArchiveSource(IObjectStore store, StorageOptions storage, Da
                 }
                 catch (ArgumentException e)
                 {
-                    throw DatasetException.InvalidArgument($"header.source_uri has an invalid key: {e.Message}");
+                    throw DomainException.InvalidArgument($"header.source_uri has an invalid key: {e.Message}");
                 }
                 catch (ObjectNotFoundException)
                 {
-                    throw DatasetException.NotFound($"header.source_uri '{uri}' names no object");
+                    throw DomainException.NotFound($"header.source_uri '{uri}' names no object");
                 }
             case "file":
                 var path = Path.GetFullPath(parsed.LocalPath);
                 var allowed = options.AllowedFileRoots.Select(r => Path.GetFullPath(r).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar);
                 if (!allowed.Any(root => path.StartsWith(root, StringComparison.Ordinal)))
                 {
-                    throw DatasetException.FailedPrecondition(
+                    throw DomainException.FailedPrecondition(
                         $"header.source_uri '{uri}' is outside the folders this service may read (Datasets:AllowedFileRoots)");
                 }
                 if (!File.Exists(path))
                 {
-                    throw DatasetException.NotFound($"header.source_uri '{uri}' names no file");
+                    throw DomainException.NotFound($"header.source_uri '{uri}' names no file");
                 }
                 return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
             default:
-                throw DatasetException.InvalidArgument($"header.source_uri scheme '{parsed.Scheme}' is not supported (s3:// or file://)");
+                throw DomainException.InvalidArgument($"header.source_uri scheme '{parsed.Scheme}' is not supported (s3:// or file://)");
         }
     }
 
@@ -124,7 +125,7 @@ public sealed class ArchiveSource(IObjectStore store, StorageOptions storage, Da
             total += read;
             if (total > options.Archive.MaxArchiveBytes)
             {
-                throw DatasetException.InvalidArgument($"{field} names an archive over {options.Archive.MaxArchiveBytes} bytes (Datasets:Archive:MaxArchiveBytes)");
+                throw DomainException.InvalidArgument($"{field} names an archive over {options.Archive.MaxArchiveBytes} bytes (Datasets:Archive:MaxArchiveBytes)");
             }
             await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
         }

@@ -6,6 +6,7 @@ using Cauchy.Datasets.Domain;
 using Cauchy.Datasets.Formats;
 using Cauchy.Datasets.Images;
 using Cauchy.Datasets.Shards;
+using Cauchy.Domain;
 using Cauchy.Storage;
 using Cauchy.V1;
 using Google.Protobuf;
@@ -36,31 +37,31 @@ public sealed class DatasetImporter(
 
     public static IDatasetFormatReader ReaderFor(DatasetFormat format) =>
         Readers.FirstOrDefault(r => r.Format == format)
-        ?? throw DatasetException.InvalidArgument("header.format must be IMAGE_FOLDER, COCO_JSON, PASCAL_VOC, SEGMENTATION_MASKS or IDX");
+        ?? throw DomainException.InvalidArgument("header.format must be IMAGE_FOLDER, COCO_JSON, PASCAL_VOC, SEGMENTATION_MASKS or IDX");
 
     public async Task<ImportOutcome> ImportAsync(
         ImportDatasetVersionHeader header, IAsyncEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(header.DatasetId))
         {
-            throw DatasetException.InvalidArgument("header.dataset_id is required");
+            throw DomainException.InvalidArgument("header.dataset_id is required");
         }
         var reader = ReaderFor(header.Format);
         if (header.ArchiveKind == ArchiveKind.Unspecified)
         {
-            throw DatasetException.InvalidArgument("header.archive_kind must be TAR, TAR_GZIP or ZIP");
+            throw DomainException.InvalidArgument("header.archive_kind must be TAR, TAR_GZIP or ZIP");
         }
         var split = SplitAssigner.Normalize(header.Split);
         var dataset = await catalog.FindDatasetAsync(header.DatasetId, cancellationToken)
-            ?? throw DatasetException.NotFound($"dataset '{header.DatasetId}' does not exist");
+            ?? throw DomainException.NotFound($"dataset '{header.DatasetId}' does not exist");
         if (dataset.TaskType != reader.TaskType)
         {
-            throw DatasetException.FailedPrecondition(
+            throw DomainException.FailedPrecondition(
                 $"header.format {header.Format} holds {reader.TaskType} annotations but dataset '{dataset.Id}' is for {dataset.TaskType}");
         }
         if (header.ClassNames.Distinct(StringComparer.Ordinal).Count() != header.ClassNames.Count || header.ClassNames.Any(string.IsNullOrEmpty))
         {
-            throw DatasetException.InvalidArgument("header.class_names must be distinct and non-empty");
+            throw DomainException.InvalidArgument("header.class_names must be distinct and non-empty");
         }
 
         var importId = Guid.NewGuid().ToString("N");
@@ -81,13 +82,12 @@ public sealed class DatasetImporter(
             var report = issues.Finish();
             if (issues.IssueCount > 0 && header.InvalidSamples != InvalidSamplePolicy.DropInvalid)
             {
-                throw new DatasetException(DatasetErrorKind.InvalidArgument, issues.RejectionMessage()) { Report = report };
+                throw new ImportRejectedException(issues.RejectionMessage(), report);
             }
             if (accepted.Count == 0)
             {
-                throw new DatasetException(DatasetErrorKind.InvalidArgument,
-                    $"archive holds no valid sample ({report.SamplesSeen} seen, {report.SamplesDropped} dropped)")
-                { Report = report };
+                throw new ImportRejectedException(
+                    $"archive holds no valid sample ({report.SamplesSeen} seen, {report.SamplesDropped} dropped)", report);
             }
             Directory.Delete(extracted, recursive: true);
 
@@ -95,7 +95,7 @@ public sealed class DatasetImporter(
         }
         catch (InvalidDataException e)
         {
-            throw DatasetException.InvalidArgument($"archive cannot be read as {header.Format}: {e.Message}");
+            throw DomainException.InvalidArgument($"archive cannot be read as {header.Format}: {e.Message}");
         }
         finally
         {

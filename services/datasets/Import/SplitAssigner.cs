@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Cauchy.Datasets.Domain;
+using Cauchy.Domain;
 using Cauchy.V1;
 
 namespace Cauchy.Datasets.Import;
@@ -30,13 +31,13 @@ public static class SplitAssigner
         {
             if (double.IsNaN(value) || value < 0 || value > 1)
             {
-                throw DatasetException.InvalidArgument($"header.split.{name} is {value}; it must be between 0 and 1");
+                throw DomainException.InvalidArgument($"header.split.{name} is {value}; it must be between 0 and 1");
             }
         }
         var sum = result.TrainFraction + result.ValidationFraction + result.TestFraction;
         if (Math.Abs(sum - 1) > 1e-6)
         {
-            throw DatasetException.InvalidArgument($"header.split fractions sum to {sum}; train_fraction + validation_fraction + test_fraction must be 1");
+            throw DomainException.InvalidArgument($"header.split fractions sum to {sum}; train_fraction + validation_fraction + test_fraction must be 1");
         }
         return result;
     }

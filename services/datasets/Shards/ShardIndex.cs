@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Cauchy.Datasets.Domain;
+using Cauchy.Domain;
 
 namespace Cauchy.Datasets.Shards;
 
@@ -40,12 +41,12 @@ public sealed class ShardIndex
     {
         if (bytes.Length < HeaderBytes || !bytes[..8].SequenceEqual(Magic) || BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]) != 1)
         {
-            throw DatasetException.DataLoss($"shard index '{key}' is not a version 1 CAUCHYIX index");
+            throw DomainException.DataLoss($"shard index '{key}' is not a version 1 CAUCHYIX index");
         }
         var count = BinaryPrimitives.ReadUInt32LittleEndian(bytes[12..]);
         if (bytes.Length != HeaderBytes + ((long)count * EntryBytes))
         {
-            throw DatasetException.DataLoss($"shard index '{key}' is {bytes.Length} bytes, not the {HeaderBytes + ((long)count * EntryBytes)} its {count} records need");
+            throw DomainException.DataLoss($"shard index '{key}' is {bytes.Length} bytes, not the {HeaderBytes + ((long)count * EntryBytes)} its {count} records need");
         }
         var entries = new List<ShardIndexEntry>((int)count);
         for (var i = 0; i < count; i++)

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Cauchy.Datasets.Domain;
 using Cauchy.Datasets.Images;
+using Cauchy.Domain;
 using Cauchy.Storage;
 using Cauchy.V1;
 
@@ -40,13 +41,13 @@ public sealed class ShardReader(IObjectStore store)
     {
         if (startSample < 0)
         {
-            throw DatasetException.InvalidArgument($"start_sample is {startSample}; it must not be negative");
+            throw DomainException.InvalidArgument($"start_sample is {startSample}; it must not be negative");
         }
         var index = await LoadIndexAsync(shard, cancellationToken);
         var entries = index.Entries;
         if (startSample > entries.Count)
         {
-            throw DatasetException.InvalidArgument($"start_sample {startSample} is past the shard's {entries.Count} samples");
+            throw DomainException.InvalidArgument($"start_sample {startSample} is past the shard's {entries.Count} samples");
         }
         if (startSample == entries.Count)
         {
@@ -63,7 +64,7 @@ public sealed class ShardReader(IObjectStore store)
         }
         catch (ObjectNotFoundException)
         {
-            throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' is missing from the object store");
+            throw DomainException.DataLoss($"shard '{shard.ObjectKey}' is missing from the object store");
         }
         await using var stream = new BufferedStream(raw, 1 << 20);
         var lengthBytes = new byte[10];
@@ -77,7 +78,7 @@ public sealed class ShardReader(IObjectStore store)
                 var length = DecodeVarint(lengthBytes);
                 if (length != entry.Length)
                 {
-                    throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' record {i} is {length} bytes but its index says {entry.Length}");
+                    throw DomainException.DataLoss($"shard '{shard.ObjectKey}' record {i} is {length} bytes but its index says {entry.Length}");
                 }
                 var record = batch.Append(length);
                 try
@@ -86,12 +87,12 @@ public sealed class ShardReader(IObjectStore store)
                 }
                 catch (EndOfStreamException)
                 {
-                    throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' ends inside record {i} (truncated)");
+                    throw DomainException.DataLoss($"shard '{shard.ObjectKey}' ends inside record {i} (truncated)");
                 }
                 var body = record.Span;
                 if (Crc32.Compute(body) != entry.Crc32)
                 {
-                    throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' record {i} fails its CRC-32 check (corrupted)");
+                    throw DomainException.DataLoss($"shard '{shard.ObjectKey}' record {i} fails its CRC-32 check (corrupted)");
                 }
                 shardHash?.AppendData(lengthBytes, 0, prefixLength);
                 shardHash?.AppendData(body);
@@ -104,7 +105,7 @@ public sealed class ShardReader(IObjectStore store)
             }
             if (shardHash is not null && Convert.ToHexStringLower(shardHash.GetHashAndReset()) != shard.Sha256)
             {
-                throw DatasetException.DataLoss($"shard '{shard.ObjectKey}' does not match its sha256 {shard.Sha256} (corrupted)");
+                throw DomainException.DataLoss($"shard '{shard.ObjectKey}' does not match its sha256 {shard.Sha256} (corrupted)");
             }
             if (batch.Count > 0)
             {
@@ -131,11 +132,11 @@ public sealed class ShardReader(IObjectStore store)
         }
         catch (ObjectNotFoundException)
         {
-            throw DatasetException.DataLoss($"shard index '{shard.IndexObjectKey}' is missing from the object store");
+            throw DomainException.DataLoss($"shard index '{shard.IndexObjectKey}' is missing from the object store");
         }
         if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != shard.IndexSha256)
         {
-            throw DatasetException.DataLoss($"shard index '{shard.IndexObjectKey}' does not match its sha256 (corrupted)");
+            throw DomainException.DataLoss($"shard index '{shard.IndexObjectKey}' does not match its sha256 (corrupted)");
         }
         return ShardIndex.Parse(bytes, shard.IndexObjectKey);
     }
@@ -147,14 +148,14 @@ public sealed class ShardReader(IObjectStore store)
             var read = await stream.ReadAsync(into.AsMemory(i, 1), cancellationToken);
             if (read == 0)
             {
-                throw DatasetException.DataLoss($"shard '{key}' ends before its last record (truncated)");
+                throw DomainException.DataLoss($"shard '{key}' ends before its last record (truncated)");
             }
             if ((into[i] & 0x80) == 0)
             {
                 return i + 1;
             }
         }
-        throw DatasetException.DataLoss($"shard '{key}' has a record length that is not a valid varint");
+        throw DomainException.DataLoss($"shard '{key}' has a record length that is not a valid varint");
     }
 
     private static int DecodeVarint(byte[] bytes)

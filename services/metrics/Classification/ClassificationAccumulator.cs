@@ -1,3 +1,5 @@
+using Cauchy.Domain;
+
 namespace Cauchy.Metrics.Classification;
 
 /// <summary>
@@ -23,12 +25,12 @@ public sealed class ClassificationAccumulator
     {
         if (numClasses < 1)
         {
-            throw new EvaluationInputException("class_names", "at least one class is required");
+            throw DomainException.InvalidArgument("class_names", "at least one class is required");
         }
 
         if (extraTopK < 0)
         {
-            throw new EvaluationInputException("classification.top_k", $"must not be negative, got {extraTopK}");
+            throw DomainException.InvalidArgument("classification.top_k", $"must not be negative, got {extraTopK}");
         }
 
         NumClasses = numClasses;
@@ -50,13 +52,13 @@ public sealed class ClassificationAccumulator
 
     /// <summary>
     /// Adds a batch: <paramref name="scores"/> holds <c>labels.Length × NumClasses</c> values, row-major.
-    /// A bad batch throws <see cref="EvaluationInputException"/> and leaves the accumulator unchanged.
+    /// A bad batch throws an INVALID_ARGUMENT <see cref="DomainException"/> naming the field and leaves the accumulator unchanged.
     /// </summary>
     public void Add(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels)
     {
         if (scores.Length != (long)labels.Length * NumClasses)
         {
-            throw new EvaluationInputException(
+            throw DomainException.InvalidArgument(
                 "classification.scores",
                 $"expected {labels.Length} samples x {NumClasses} classes = {(long)labels.Length * NumClasses} scores, got {scores.Length}");
         }
@@ -65,7 +67,7 @@ public sealed class ClassificationAccumulator
         {
             if ((uint)labels[i] >= (uint)NumClasses)
             {
-                throw new EvaluationInputException(
+                throw DomainException.InvalidArgument(
                     "classification.labels",
                     $"label {labels[i]} of sample {SampleCount + i} is outside the {NumClasses} classes (0..{NumClasses - 1})");
             }
@@ -73,7 +75,7 @@ public sealed class ClassificationAccumulator
             var row = scores.Slice(i * NumClasses, NumClasses);
             if (HasNaN(row))
             {
-                throw new EvaluationInputException("classification.scores", $"the scores of sample {SampleCount + i} contain NaN");
+                throw DomainException.InvalidArgument("classification.scores", $"the scores of sample {SampleCount + i} contain NaN");
             }
         }
 

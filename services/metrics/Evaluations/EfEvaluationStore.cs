@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Cauchy.Domain;
 using Cauchy.Metrics.Data;
 using Cauchy.V1;
 using Google.Protobuf;
@@ -97,7 +98,7 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
         {
-            throw new InvalidPageTokenException("is not a token this service issued; start again without one");
+            throw DomainException.InvalidArgument("page_token", "is not a token this service issued; start again without one");
         }
     }
 }

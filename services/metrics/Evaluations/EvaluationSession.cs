@@ -1,3 +1,4 @@
+using Cauchy.Domain;
 using Cauchy.Metrics.Classification;
 using Cauchy.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -6,7 +7,7 @@ namespace Cauchy.Metrics.Evaluations;
 
 /// <summary>
 /// One Evaluate call: validates the header, accumulates the streamed batches of its kind, and produces the
-/// <see cref="Evaluation"/> to store. Errors in the caller's input throw <see cref="EvaluationInputException"/>.
+/// <see cref="Evaluation"/> to store. Errors in the caller's input throw an INVALID_ARGUMENT <see cref="DomainException"/> naming the field.
 /// </summary>
 public sealed class EvaluationSession
 {
@@ -25,8 +26,8 @@ public sealed class EvaluationSession
     public long SampleCount => classification.SampleCount;
 
     /// <summary>Checks the header and starts a session for its kind.</summary>
-    /// <exception cref="EvaluationInputException">The header is invalid.</exception>
-    /// <exception cref="EvaluationKindNotBuiltException">The kind is valid but not evaluated by this version.</exception>
+    /// <exception cref="DomainException">The header is invalid (InvalidArgument), or its kind is valid but not evaluated
+    /// by this version (Unimplemented, so callers can tell it from their mistakes).</exception>
     public static EvaluationSession Start(EvaluationHeader header, TimeProvider? time = null)
     {
         switch (header.Kind)
@@ -34,34 +35,35 @@ public sealed class EvaluationSession
             case EvaluationKind.Classification:
                 break;
             case EvaluationKind.DetectionCoco or EvaluationKind.DetectionVoc or EvaluationKind.Segmentation:
-                throw new EvaluationKindNotBuiltException(header.Kind);
+                throw new DomainException(DomainErrorKind.Unimplemented,
+                    $"{header.Kind} evaluation is not built yet; this version of the metrics service evaluates classification only");
             case EvaluationKind.Unspecified:
-                throw new EvaluationInputException("header.kind", "is required (classification, detection_coco, detection_voc or segmentation)");
+                throw DomainException.InvalidArgument("header.kind", "is required (classification, detection_coco, detection_voc or segmentation)");
             default:
-                throw new EvaluationInputException("header.kind", $"unknown value {(int)header.Kind}");
+                throw DomainException.InvalidArgument("header.kind", $"unknown value {(int)header.Kind}");
         }
 
         if (header.ClassNames.Count == 0)
         {
-            throw new EvaluationInputException("header.class_names", "at least one class name is required; their number is the number of classes");
+            throw DomainException.InvalidArgument("header.class_names", "at least one class name is required; their number is the number of classes");
         }
 
         for (var i = 0; i < header.ClassNames.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(header.ClassNames[i]))
             {
-                throw new EvaluationInputException($"header.class_names[{i}]", "is empty");
+                throw DomainException.InvalidArgument($"header.class_names[{i}]", "is empty");
             }
         }
 
         if (header.Epoch < 0)
         {
-            throw new EvaluationInputException("header.epoch", $"must not be negative, got {header.Epoch}");
+            throw DomainException.InvalidArgument("header.epoch", $"must not be negative, got {header.Epoch}");
         }
 
         if (header.ModelVersion is { } model && (model.Version < 0 || (model.Version > 0 && model.ModelName.Length == 0)))
         {
-            throw new EvaluationInputException("header.model_version", "needs a model name and a version ≥ 1");
+            throw DomainException.InvalidArgument("header.model_version", "needs a model name and a version ≥ 1");
         }
 
         return new EvaluationSession(header.Clone(), time ?? TimeProvider.System);
@@ -72,7 +74,7 @@ public sealed class EvaluationSession
     {
         if (batch.PredictionsCase != PredictionBatch.PredictionsOneofCase.Classification)
         {
-            throw new EvaluationInputException(
+            throw DomainException.InvalidArgument(
                 "batch",
                 $"the header's kind is {header.Kind} but a batch carries {DescribeCase(batch.PredictionsCase)} predictions");
         }
@@ -80,7 +82,7 @@ public sealed class EvaluationSession
         var predictions = batch.Classification;
         if (predictions.SampleIds.Count != 0 && predictions.SampleIds.Count != predictions.Labels.Count)
         {
-            throw new EvaluationInputException(
+            throw DomainException.InvalidArgument(
                 "classification.sample_ids",
                 $"{predictions.SampleIds.Count} sample ids for {predictions.Labels.Count} labels; send one per sample or none");
         }
@@ -95,7 +97,7 @@ public sealed class EvaluationSession
     {
         if (classification.SampleCount == 0)
         {
-            throw new EvaluationInputException("batch", "no prediction was sent; stream at least one batch after the header");
+            throw DomainException.InvalidArgument("batch", "no prediction was sent; stream at least one batch after the header");
         }
 
         var started = time.GetTimestamp();

@@ -1,3 +1,4 @@
+using Cauchy.Domain;
 using Cauchy.Metrics.Evaluations;
 using Cauchy.V1;
 using Grpc.Core;
@@ -7,7 +8,7 @@ namespace Cauchy.Metrics.Grpc;
 /// <summary>
 /// The cauchy.v1.Metrics gRPC service: translates between the protos and <see cref="EvaluationSession"/> and
 /// <see cref="IEvaluationStore"/>. Classification is evaluated; detection and segmentation answer UNIMPLEMENTED
-/// until they are built.
+/// until they are built. Refusals are <see cref="DomainException"/>s, which Cauchy.ServiceDefaults turns into statuses.
 /// </summary>
 public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsService> logger) : Cauchy.V1.Metrics.MetricsBase
 {
@@ -27,37 +28,26 @@ public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsServic
             throw InvalidArgument("header: the first message must be a header, then batches of predictions");
         }
 
-        try
+        var session = EvaluationSession.Start(requestStream.Current.Header);
+        var batches = 0;
+        while (await requestStream.MoveNext(token))
         {
-            var session = EvaluationSession.Start(requestStream.Current.Header);
-            var batches = 0;
-            while (await requestStream.MoveNext(token))
+            batches++;
+            var message = requestStream.Current;
+            if (message.PayloadCase != EvaluateRequest.PayloadOneofCase.Batch)
             {
-                batches++;
-                var message = requestStream.Current;
-                if (message.PayloadCase != EvaluateRequest.PayloadOneofCase.Batch)
-                {
-                    throw InvalidArgument($"message {batches + 1}: only the first message may carry a header; later ones carry a batch");
-                }
-
-                session.Add(message.Batch);
+                throw InvalidArgument($"message {batches + 1}: only the first message may carry a header; later ones carry a batch");
             }
 
-            var evaluation = session.Finish(NewId());
-            await store.SaveAsync(evaluation, token);
-            logger.LogInformation(
-                "Evaluation {EvaluationId}: {Kind} of {Samples} samples for job '{JobId}', accuracy {Accuracy:F4}",
-                evaluation.Id, evaluation.Kind, evaluation.SampleCount, evaluation.JobId, evaluation.Summary.GetValueOrDefault("accuracy"));
-            return new EvaluateResponse { Evaluation = evaluation };
+            session.Add(message.Batch);
         }
-        catch (EvaluationInputException ex)
-        {
-            throw InvalidArgument(ex.Message);
-        }
-        catch (EvaluationKindNotBuiltException ex)
-        {
-            throw new RpcException(new Status(StatusCode.Unimplemented, ex.Message));
-        }
+
+        var evaluation = session.Finish(NewId());
+        await store.SaveAsync(evaluation, token);
+        logger.LogInformation(
+            "Evaluation {EvaluationId}: {Kind} of {Samples} samples for job '{JobId}', accuracy {Accuracy:F4}",
+            evaluation.Id, evaluation.Kind, evaluation.SampleCount, evaluation.JobId, evaluation.Summary.GetValueOrDefault("accuracy"));
+        return new EvaluateResponse { Evaluation = evaluation };
     }
 
     public override async Task<GetEvaluationResponse> GetEvaluation(GetEvaluationRequest request, ServerCallContext context)
@@ -68,7 +58,7 @@ public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsServic
         }
 
         var evaluation = await store.FindAsync(request.EvaluationId, context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"evaluation '{request.EvaluationId}' does not exist"));
+            ?? throw DomainException.NotFound($"evaluation '{request.EvaluationId}' does not exist");
         return new GetEvaluationResponse { Evaluation = evaluation };
     }
 
@@ -91,15 +81,7 @@ public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsServic
             request.Kind == EvaluationKind.Unspecified ? null : request.Kind,
             request.IncludeDetails);
         var pageSize = request.PageSize == 0 ? DefaultPageSize : Math.Min(request.PageSize, MaxPageSize);
-        EvaluationPage page;
-        try
-        {
-            page = await store.ListAsync(filter, pageSize, request.PageToken.Length == 0 ? null : request.PageToken, context.CancellationToken);
-        }
-        catch (InvalidPageTokenException ex)
-        {
-            throw InvalidArgument("page_token: " + ex.Message);
-        }
+        var page = await store.ListAsync(filter, pageSize, request.PageToken.Length == 0 ? null : request.PageToken, context.CancellationToken);
 
         var response = new ListEvaluationsResponse { NextPageToken = page.NextPageToken ?? "" };
         response.Evaluations.AddRange(page.Evaluations);
@@ -108,5 +90,5 @@ public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsServic
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");
 
-    private static RpcException InvalidArgument(string message) => new(new Status(StatusCode.InvalidArgument, message));
+    private static DomainException InvalidArgument(string message) => DomainException.InvalidArgument(message);
 }

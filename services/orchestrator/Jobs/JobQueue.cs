@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Cauchy.Data;
+using Cauchy.Domain;
 using Cauchy.Orchestrator.Data;
 using Cauchy.Orchestrator.Datasets;
 using Cauchy.Orchestrator.Models;
@@ -37,6 +38,9 @@ public sealed class JobQueue(
     public const int MaxMetricNameLength = 200;
     private const int ReadBatch = 500;
 
+    /// <summary>What a database conflict is about, in the refusal a caller receives.</summary>
+    private const string Subject = "the job";
+
     private readonly JobsOptions options = jobsOptions.Value;
 
     /// <summary>
@@ -57,7 +61,7 @@ public sealed class JobQueue(
         var key = request.IdempotencyKey;
         if (key.Length > MaxIdempotencyKeyLength)
         {
-            throw JobException.InvalidArgument("idempotency_key", $"is {key.Length} characters long; at most {MaxIdempotencyKeyLength} are allowed");
+            throw DomainException.InvalidArgument("idempotency_key", $"is {key.Length} characters long; at most {MaxIdempotencyKeyLength} are allowed");
         }
 
         var submitted = JobSpecReader.Read(request);
@@ -98,7 +102,7 @@ public sealed class JobQueue(
 
         try
         {
-            await TransactAsync(async (db, ct) =>
+            await TransactCoreAsync(async (db, ct) =>
             {
                 await InsertAsync(db, record, resolved, key, now, ct);
                 return true;
@@ -107,7 +111,7 @@ public sealed class JobQueue(
         catch (SubmitRaceLostException)
         {
             return await FindByKeyAsync(key, submitted, cancellationToken)
-                ?? throw new JobException(JobErrorKind.FailedPrecondition, $"idempotency_key '{key}' changed hands during the submission; submit again");
+                ?? throw new DomainException(DomainErrorKind.FailedPrecondition, $"idempotency_key '{key}' changed hands during the submission; submit again");
         }
         catch (DbUpdateException ex) when (key.Length > 0 && (ex is DbUpdateConcurrencyException || DbErrors.IsUniqueViolation(ex)))
         {
@@ -117,7 +121,12 @@ public sealed class JobQueue(
                 return winner;
             }
 
-            throw;
+            // Both kinds the filter lets in are ones ToDomainException words (ALREADY_EXISTS or ABORTED).
+            throw DbErrors.ToDomainException(ex, Subject)!;
+        }
+        catch (Exception ex) when (DbErrors.ToDomainException(ex, Subject) is { } refusal)
+        {
+            throw refusal;
         }
 
         logger.LogInformation("Job {JobId} queued: {Architecture} on {Dataset}@{Version}, priority {Priority}",
@@ -151,8 +160,24 @@ public sealed class JobQueue(
     /// <summary>A submission with the same key committed between our look-up and our insert.</summary>
     private sealed class SubmitRaceLostException : Exception;
 
+    /// <summary>
+    /// <see cref="TransactCoreAsync"/>, with a conflict that outlasts the retries (or a constraint the write broke)
+    /// reported as the refusal a caller can act on, e.g. Aborted "the job was changed by another request ...".
+    /// </summary>
+    private async Task<T> TransactAsync<T>(Func<OrchestratorDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken, int attempts = ConcurrencyRetry.DefaultAttempts)
+    {
+        try
+        {
+            return await TransactCoreAsync(work, cancellationToken, attempts);
+        }
+        catch (Exception ex) when (DbErrors.ToDomainException(ex, Subject) is { } refusal)
+        {
+            throw refusal;
+        }
+    }
+
     /// <summary>A unit of work through <see cref="ConcurrencyRetry"/>, behind the in-process writer gate on SQLite.</summary>
-    private Task<T> TransactAsync<T>(Func<OrchestratorDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken, int attempts = ConcurrencyRetry.DefaultAttempts) =>
+    private Task<T> TransactCoreAsync<T>(Func<OrchestratorDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken, int attempts = ConcurrencyRetry.DefaultAttempts) =>
         ConcurrencyRetry.RunAsync(factory, async (db, ct) =>
         {
             if (!db.Database.IsSqlite())
@@ -176,7 +201,7 @@ public sealed class JobQueue(
         RequireId("job_id", jobId);
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var record = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken)
-            ?? throw JobException.JobNotFound(jobId);
+            ?? throw JobErrors.JobNotFound(jobId);
         return JobRecords.ToProto(record);
     }
 
@@ -185,7 +210,7 @@ public sealed class JobQueue(
     {
         if (request.PageSize < 0)
         {
-            throw JobException.InvalidArgument("page_size", $"must not be negative, got {request.PageSize}");
+            throw DomainException.InvalidArgument("page_size", $"must not be negative, got {request.PageSize}");
         }
 
         var pageSize = request.PageSize == 0 ? DefaultPageSize : Math.Min(request.PageSize, MaxPageSize);
@@ -228,7 +253,7 @@ public sealed class JobQueue(
         RequireId("job_id", jobId);
         var job = await TransactAsync(async (db, ct) =>
         {
-            var record = await db.Jobs.SingleOrDefaultAsync(j => j.Id == jobId, ct) ?? throw JobException.JobNotFound(jobId);
+            var record = await db.Jobs.SingleOrDefaultAsync(j => j.Id == jobId, ct) ?? throw JobErrors.JobNotFound(jobId);
             if (JobStateMachine.Cancel((JobState)record.State, record.Id) is not { } next)
             {
                 return record;
@@ -255,22 +280,22 @@ public sealed class JobQueue(
         RequireId("worker_id", workerId);
         if (workerId.Length > MaxWorkerIdLength)
         {
-            throw JobException.InvalidArgument("worker_id", $"is {workerId.Length} characters long; at most {MaxWorkerIdLength} are allowed");
+            throw DomainException.InvalidArgument("worker_id", $"is {workerId.Length} characters long; at most {MaxWorkerIdLength} are allowed");
         }
 
         if (device is null)
         {
-            throw JobException.InvalidArgument("device", "is required: the worker's device kind, GPU count and memory");
+            throw DomainException.InvalidArgument("device", "is required: the worker's device kind, GPU count and memory");
         }
 
         if (device.Kind is not (DeviceKind.Cpu or DeviceKind.Cuda))
         {
-            throw JobException.InvalidArgument("device.kind", "is required: cpu or cuda");
+            throw DomainException.InvalidArgument("device.kind", "is required: cpu or cuda");
         }
 
         if (wait < TimeSpan.Zero)
         {
-            throw JobException.InvalidArgument("wait", "must not be negative");
+            throw DomainException.InvalidArgument("wait", "must not be negative");
         }
 
         var fit = WorkerFit.Of(device, architectures);
@@ -336,7 +361,7 @@ public sealed class JobQueue(
     {
         if (request.ResultModelVersion is not { } model || model.ModelName.Length == 0 || model.Version < 1)
         {
-            throw JobException.InvalidArgument("result_model_version", "is required: the registered model's name and version (≥ 1)");
+            throw DomainException.InvalidArgument("result_model_version", "is required: the registered model's name and version (≥ 1)");
         }
 
         ValidateMetrics("metrics", request.Metrics);
@@ -476,7 +501,7 @@ public sealed class JobQueue(
         await using (var db = await factory.CreateDbContextAsync(cancellationToken))
         {
             var record = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken)
-                ?? throw JobException.JobNotFound(jobId);
+                ?? throw JobErrors.JobNotFound(jobId);
             snapshot = JobRecords.ToProto(record);
             last = record.EventCount;
         }
@@ -527,7 +552,7 @@ public sealed class JobQueue(
         RequireId("job_id", jobId);
         if (tailLines < 0 || afterSequence < 0)
         {
-            throw JobException.InvalidArgument(tailLines < 0 ? "tail_lines" : "after_sequence", "must not be negative");
+            throw DomainException.InvalidArgument(tailLines < 0 ? "tail_lines" : "after_sequence", "must not be negative");
         }
 
         var first = true;
@@ -541,7 +566,7 @@ public sealed class JobQueue(
             {
                 var position = await db.Jobs.AsNoTracking().Where(j => j.Id == jobId)
                     .Select(j => new { j.State, j.LogCount }).SingleOrDefaultAsync(cancellationToken)
-                    ?? throw JobException.JobNotFound(jobId);
+                    ?? throw JobErrors.JobNotFound(jobId);
                 (state, count) = ((JobState)position.State, position.LogCount);
             }
 
@@ -587,7 +612,7 @@ public sealed class JobQueue(
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         if (!await db.Jobs.AnyAsync(j => j.Id == jobId, cancellationToken))
         {
-            throw JobException.JobNotFound(jobId);
+            throw JobErrors.JobNotFound(jobId);
         }
 
         var query = db.JobMetricPoints.AsNoTracking().Where(p => p.JobId == jobId);
@@ -677,12 +702,12 @@ public sealed class JobQueue(
         RequireId("lease_id", leaseId);
         return TransactAsync(async (db, ct) =>
         {
-            var lease = await db.Leases.AsNoTracking().SingleOrDefaultAsync(l => l.Id == leaseId, ct) ?? throw JobException.LeaseNotFound(leaseId);
+            var lease = await db.Leases.AsNoTracking().SingleOrDefaultAsync(l => l.Id == leaseId, ct) ?? throw JobErrors.LeaseNotFound(leaseId);
             var job = await db.Jobs.SingleAsync(j => j.Id == lease.JobId, ct);
             var now = Now;
             if (job.LeaseId != leaseId)
             {
-                throw new JobException(JobErrorKind.FailedPrecondition,
+                throw new DomainException(DomainErrorKind.FailedPrecondition,
                     $"lease '{leaseId}' (attempt {lease.Attempt} of job '{job.Id}') has ended; the job is {JobStateMachine.Name((JobState)job.State)}" +
                     (job.Attempt > lease.Attempt ? $" at attempt {job.Attempt}" : "") + ". Stop the job and discard its work.");
             }
@@ -691,7 +716,7 @@ public sealed class JobQueue(
             {
                 await SaveTransitionAsync(db, ct);
                 Pulse(job);
-                throw new JobException(JobErrorKind.FailedPrecondition,
+                throw new DomainException(DomainErrorKind.FailedPrecondition,
                     $"lease '{leaseId}' of job '{job.Id}' expired; the job is now {JobStateMachine.Name((JobState)job.State)}. Stop the job and discard its work.");
             }
 
@@ -835,17 +860,17 @@ public sealed class JobQueue(
             var metric = metrics[i];
             if (metric.Name.Length == 0 || metric.Name.Length > MaxMetricNameLength)
             {
-                throw JobException.InvalidArgument($"{field}[{i}].name", $"must be 1 to {MaxMetricNameLength} characters, e.g. \"train/loss\"");
+                throw DomainException.InvalidArgument($"{field}[{i}].name", $"must be 1 to {MaxMetricNameLength} characters, e.g. \"train/loss\"");
             }
 
             if (metric.Step < 0)
             {
-                throw JobException.InvalidArgument($"{field}[{i}].step", $"must not be negative, got {metric.Step}");
+                throw DomainException.InvalidArgument($"{field}[{i}].step", $"must not be negative, got {metric.Step}");
             }
 
             if (!double.IsFinite(metric.Value))
             {
-                throw JobException.InvalidArgument($"{field}[{i}].value", $"must be a finite number, got {metric.Value} for '{metric.Name}' (fail the job when training diverges)");
+                throw DomainException.InvalidArgument($"{field}[{i}].value", $"must be a finite number, got {metric.Value} for '{metric.Name}' (fail the job when training diverges)");
             }
         }
     }
@@ -862,7 +887,7 @@ public sealed class JobQueue(
 
         if (!JobSpec.Parser.ParseFrom(earlier.SubmittedSpec).Equals(submitted))
         {
-            throw new JobException(JobErrorKind.AlreadyExists,
+            throw new DomainException(DomainErrorKind.AlreadyExists,
                 $"idempotency_key '{key}' was used for job '{earlier.Id}' with a different spec; use a new key for a different job");
         }
 
@@ -874,31 +899,31 @@ public sealed class JobQueue(
     {
         if (!options.IsKnownArchitecture(submitted.Model.Architecture))
         {
-            throw JobException.InvalidArgument("spec.model.architecture",
+            throw DomainException.InvalidArgument("spec.model.architecture",
                 $"'{submitted.Model.Architecture}' is not an architecture the trainers build; known: {string.Join(", ", options.Architectures.Order(StringComparer.Ordinal))}");
         }
 
         var resolution = await datasets.ResolveAsync(submitted.Dataset, cancellationToken);
         if (resolution.Missing is { } missing)
         {
-            throw new JobException(JobErrorKind.NotFound, $"spec.dataset: {missing}");
+            throw new DomainException(DomainErrorKind.NotFound, $"spec.dataset: {missing}");
         }
 
         if (resolution.TaskType != TaskType.Unspecified && resolution.TaskType != submitted.TaskType)
         {
-            throw JobException.InvalidArgument("spec.task_type",
+            throw DomainException.InvalidArgument("spec.task_type",
                 $"is {submitted.TaskType} but dataset '{resolution.DatasetId}' is annotated for {resolution.TaskType}");
         }
 
         if (resolution.TrainSamples > 0 && submitted.Hyperparameters.BatchSize > resolution.TrainSamples)
         {
-            throw JobException.InvalidArgument("spec.hyperparameters.batch_size",
+            throw DomainException.InvalidArgument("spec.hyperparameters.batch_size",
                 $"is {submitted.Hyperparameters.BatchSize} but the train split of dataset '{resolution.DatasetId}' has only {resolution.TrainSamples} samples");
         }
 
         if (submitted.Model.Pretrained is { ModelName.Length: > 0 } pretrained && !await models.ExistsAsync(pretrained, cancellationToken))
         {
-            throw new JobException(JobErrorKind.NotFound,
+            throw new DomainException(DomainErrorKind.NotFound,
                 $"spec.model.pretrained: model version '{pretrained.ModelName}:{pretrained.Version}' does not exist in the registry");
         }
 
@@ -911,7 +936,7 @@ public sealed class JobQueue(
     {
         if (string.IsNullOrEmpty(value))
         {
-            throw JobException.InvalidArgument(field, "is required");
+            throw DomainException.InvalidArgument(field, "is required");
         }
     }
 
@@ -952,12 +977,12 @@ public sealed class JobQueue(
 
         if (parts.Length != 3 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) || ticks > DateTime.MaxValue.Ticks)
         {
-            throw JobException.InvalidArgument("page_token", "is not a token this service issued; start again without one");
+            throw DomainException.InvalidArgument("page_token", "is not a token this service issued; start again without one");
         }
 
         if (parts[1] != filterHash)
         {
-            throw JobException.InvalidArgument("page_token", "was issued for different filters (states, label_selector, dataset_id); repeat them unchanged or start again without a token");
+            throw DomainException.InvalidArgument("page_token", "was issued for different filters (states, label_selector, dataset_id); repeat them unchanged or start again without a token");
         }
 
         return (new DateTime(ticks, DateTimeKind.Utc), parts[2]);

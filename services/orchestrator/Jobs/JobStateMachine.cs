@@ -1,3 +1,4 @@
+using Cauchy.Domain;
 using Cauchy.V1;
 
 namespace Cauchy.Orchestrator.Jobs;
@@ -61,8 +62,8 @@ public static class JobStateMachine
     public static (JobState State, bool CountsAsFailure) Expire(JobState state, string jobId, int failureCount, int maxRetries) =>
         Fail(state, jobId, retryable: true, failureCount, maxRetries);
 
-    private static JobException Refused(JobState state, string jobId, string action) =>
-        new(JobErrorKind.FailedPrecondition, $"job '{jobId}' is {Name(state)} and cannot be {action}");
+    private static DomainException Refused(JobState state, string jobId, string action) =>
+        new(DomainErrorKind.FailedPrecondition, $"job '{jobId}' is {Name(state)} and cannot be {action}");
 
     public static string Name(JobState state) => state switch
     {

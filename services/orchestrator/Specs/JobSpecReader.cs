@@ -2,13 +2,6 @@ using Cauchy.V1;
 
 namespace Cauchy.Orchestrator.Specs;
 
-/// <summary>Every problem of a submitted spec; the message lists them all, each naming its field.</summary>
-public sealed class InvalidJobSpecException(IReadOnlyList<HypesException> problems)
-    : Exception(problems.Count == 1 ? problems[0].Message : $"{problems.Count} problems: " + string.Join("; ", problems.Select(p => p.Message)))
-{
-    public IReadOnlyList<HypesException> Problems { get; } = problems;
-}
-
 /// <summary>Turns a submission (a structured spec or a hypes document) into a valid spec with defaults filled in.</summary>
 public static class JobSpecReader
 {

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Cauchy.Data;
+using Cauchy.Domain;
 using Cauchy.Registry.Data;
 using Cauchy.Storage;
 using Cauchy.V1;
 using Google.Protobuf;
-using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cauchy.Registry.Domain;
@@ -195,7 +195,7 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
                 }
                 if (!await store.ExistsAsync(sourceKey, ct))
                 {
-                    throw new RpcException(new Status(StatusCode.NotFound, $"header.source_uri: '{header.SourceUri}' does not exist."));
+                    throw DomainException.NotFound($"header.source_uri: '{header.SourceUri}' does not exist.");
                 }
                 break;
             default:
@@ -387,9 +387,9 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
                 return response;
             }, ct);
         }
-        catch (Exception e) when (DbErrors.ToRpcException(e, $"model '{request.ModelVersion?.ModelName}'") is { } status)
+        catch (Exception e) when (DbErrors.ToDomainException(e, $"model '{request.ModelVersion?.ModelName}'") is { } refusal)
         {
-            throw status;
+            throw refusal;
         }
     }
 
@@ -413,9 +413,9 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
                 return version;
             }, ct);
         }
-        catch (Exception e) when (DbErrors.ToRpcException(e, $"model '{reference?.ModelName}'") is { } status)
+        catch (Exception e) when (DbErrors.ToDomainException(e, $"model '{reference?.ModelName}'") is { } refusal)
         {
-            throw status;
+            throw refusal;
         }
         // Artifacts are shared by content: remove one only when no other version refers to it.
         await using var check = await dbs.CreateDbContextAsync(ct);
@@ -457,8 +457,8 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
         }
         catch (ObjectNotFoundException)
         {
-            throw new RpcException(new Status(StatusCode.DataLoss,
-                $"The {request.Kind} artifact of model '{version.ModelName}' version {version.Version} is missing from the object store."));
+            throw DomainException.DataLoss(
+                $"The {request.Kind} artifact of model '{version.ModelName}' version {version.Version} is missing from the object store.");
         }
     }
 
@@ -533,11 +533,11 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
         }
         catch (Exception e) when (Find<ArtifactMismatchException>(e) is { } mismatch)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, mismatch.Message + " Nothing was stored."));
+            throw DomainException.InvalidArgument(mismatch.Message + " Nothing was stored.");
         }
-        catch (Exception e) when (e is not RpcException && Find<RpcException>(e) is { } status)
+        catch (Exception e) when (e is not DomainException && Find<DomainException>(e) is { } refusal)
         {
-            throw status;
+            throw refusal;
         }
     }
 
@@ -571,9 +571,9 @@ public sealed class ModelRegistry(IDbContextFactory<RegistryDbContext> dbs, IObj
             catch (DbUpdateException e) when (attempt < 3 && DbErrors.IsUniqueViolation(e))
             {
             }
-            catch (Exception e) when (DbErrors.ToRpcException(e, $"model '{spec.ModelName}'") is { } status)
+            catch (Exception e) when (DbErrors.ToDomainException(e, $"model '{spec.ModelName}'") is { } refusal)
             {
-                throw status;
+                throw refusal;
             }
         }
     }

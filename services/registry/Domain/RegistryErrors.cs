@@ -1,28 +1,28 @@
-using Grpc.Core;
+using Cauchy.Domain;
 
 namespace Cauchy.Registry.Domain;
 
-/// <summary>The registry's errors, each a status and a sentence that names what is wrong.</summary>
+/// <summary>The registry's refusals, each a kind and a sentence that names what is wrong.</summary>
 public static class RegistryErrors
 {
-    public static RpcException InvalidArgument(string field, string problem) =>
-        new(new Status(StatusCode.InvalidArgument, $"{field}: {problem}"));
+    public static DomainException InvalidArgument(string field, string problem) =>
+        new(DomainErrorKind.InvalidArgument, $"{field}: {problem}") { Field = field };
 
-    public static RpcException ModelNotFound(string name) =>
-        new(new Status(StatusCode.NotFound, $"Model '{name}' does not exist."));
+    public static DomainException ModelNotFound(string name) =>
+        DomainException.NotFound($"Model '{name}' does not exist.");
 
-    public static RpcException VersionNotFound(string model, int number) =>
-        new(new Status(StatusCode.NotFound, $"Model '{model}' has no version {number}."));
+    public static DomainException VersionNotFound(string model, int number) =>
+        DomainException.NotFound($"Model '{model}' has no version {number}.");
 
-    public static RpcException VersionIdNotFound(string versionId) =>
-        new(new Status(StatusCode.NotFound, $"No model version has version_id '{versionId}'."));
+    public static DomainException VersionIdNotFound(string versionId) =>
+        DomainException.NotFound($"No model version has version_id '{versionId}'.");
 
-    public static RpcException ModelExists(string name) =>
-        new(new Status(StatusCode.AlreadyExists, $"Model '{name}' already exists."));
+    public static DomainException ModelExists(string name) =>
+        DomainException.AlreadyExists($"Model '{name}' already exists.");
 
-    public static RpcException FailedPrecondition(string message) =>
-        new(new Status(StatusCode.FailedPrecondition, message));
+    public static DomainException FailedPrecondition(string message) =>
+        DomainException.FailedPrecondition(message);
 
-    public static RpcException AlreadyExists(string message) =>
-        new(new Status(StatusCode.AlreadyExists, message));
+    public static DomainException AlreadyExists(string message) =>
+        DomainException.AlreadyExists(message);
 }

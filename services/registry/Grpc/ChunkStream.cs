@@ -1,3 +1,4 @@
+using Cauchy.Domain;
 using Google.Protobuf;
 using Grpc.Core;
 
@@ -43,7 +44,7 @@ public sealed class ChunkStream<TRequest>(IAsyncStreamReader<TRequest> requests,
                 return 0;
             }
             var chunk = chunkOf(requests.Current)
-                ?? throw new RpcException(new Status(StatusCode.InvalidArgument, $"{what}: every message after the header must be a chunk."));
+                ?? throw DomainException.InvalidArgument(what, "every message after the header must be a chunk.");
             _current = chunk.Memory;
         }
         var n = Math.Min(buffer.Length, _current.Length);

@@ -6,7 +6,7 @@ namespace Cauchy.Data;
 /// Runs a read-modify-write unit of work with optimistic concurrency: each attempt gets a fresh DbContext (so it reads
 /// current rows), and an attempt that loses a race (<see cref="DbErrorKind.ConcurrencyConflict"/> or
 /// <see cref="DbErrorKind.TransientConflict"/>) is run again, up to <c>attempts</c> times. The last conflict propagates;
-/// <see cref="DbErrors.ToRpcException"/> makes it ABORTED.
+/// <see cref="DbErrors.ToDomainException"/> makes it an Aborted refusal.
 /// </summary>
 public static class ConcurrencyRetry
 {

@@ -1,11 +1,11 @@
-using Grpc.Core;
+using Cauchy.Domain;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Cauchy.Data;
 
-/// <summary>Recognises common database errors on both providers and turns them into gRPC statuses.</summary>
+/// <summary>Recognises common database errors on both providers and reports the ones a caller can act on in domain terms.</summary>
 public static class DbErrors
 {
     // https://www.sqlite.org/rescode.html
@@ -55,18 +55,18 @@ public static class DbErrors
     public static bool IsUniqueViolation(Exception exception) => Classify(exception) == DbErrorKind.UniqueViolation;
 
     /// <summary>
-    /// The gRPC status for a database error about <paramref name="subject"/> (e.g. "model 'resnet'"), or null when it is
-    /// not one a caller can act on (let it propagate: the server answers INTERNAL and logs it).
-    /// Unique violation → ALREADY_EXISTS; foreign key → FAILED_PRECONDITION; concurrency and transient conflicts → ABORTED
-    /// (the gRPC code for "a concurrent change got in the way; retry the read-modify-write").
+    /// The refusal a database error about <paramref name="subject"/> (e.g. "model 'resnet'") means to the caller, or null
+    /// when it is not one a caller can act on (let it propagate: the server answers INTERNAL and logs it).
+    /// Unique violation → AlreadyExists; foreign key → FailedPrecondition; concurrency and transient conflicts → Aborted
+    /// ("a concurrent change got in the way; retry the read-modify-write"). The original error is the inner exception.
     /// </summary>
-    public static RpcException? ToRpcException(Exception exception, string subject) => Classify(exception) switch
+    public static DomainException? ToDomainException(Exception exception, string subject) => Classify(exception) switch
     {
-        DbErrorKind.UniqueViolation => new RpcException(new Status(StatusCode.AlreadyExists, $"{subject} already exists.")),
-        DbErrorKind.ForeignKeyViolation => new RpcException(new Status(StatusCode.FailedPrecondition,
-            $"{subject} refers to something that does not exist, or something else still refers to it.")),
-        DbErrorKind.ConcurrencyConflict or DbErrorKind.TransientConflict => new RpcException(new Status(StatusCode.Aborted,
-            $"{subject} was changed by another request at the same time; read it again and retry.")),
+        DbErrorKind.UniqueViolation => new DomainException(DomainErrorKind.AlreadyExists, $"{subject} already exists.", exception),
+        DbErrorKind.ForeignKeyViolation => new DomainException(DomainErrorKind.FailedPrecondition,
+            $"{subject} refers to something that does not exist, or something else still refers to it.", exception),
+        DbErrorKind.ConcurrencyConflict or DbErrorKind.TransientConflict => new DomainException(DomainErrorKind.Aborted,
+            $"{subject} was changed by another request at the same time; read it again and retry.", exception),
         _ => null,
     };
 }

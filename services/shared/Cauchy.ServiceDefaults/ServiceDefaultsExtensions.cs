@@ -35,7 +35,8 @@ public static class ServiceDefaultsExtensions
     /// (<see cref="ServiceHostingOptions"/>), the shutdown timeout, the host's Prometheus registry, health checks
     /// (served as <c>/healthz</c> and as grpc.health.v1), server reflection, and the gRPC server with
     /// <see cref="GrpcServerMetricsInterceptor"/> as its outermost interceptor and <see cref="UnimplementedMethodInterceptor"/>
-    /// naming the method in the UNIMPLEMENTED answers of RPCs a service has not built.
+    /// naming the method in the UNIMPLEMENTED answers of RPCs a service has not built, and
+    /// <see cref="DomainExceptionInterceptor"/> turning the domain's refusals into statuses for every call kind.
     /// </summary>
     /// <param name="serviceName">the service's short name, e.g. <c>datasets</c></param>
     /// <param name="defaultGrpcPort">the service's gRPC port unless <c>Grpc:Port</c> says otherwise</param>
@@ -61,7 +62,14 @@ public static class ServiceDefaultsExtensions
         services.TryAddSingleton<GrpcServerMetrics>();
         services.TryAddSingleton<GrpcServerMetricsInterceptor>();
         services.TryAddSingleton<UnimplementedMethodInterceptor>();
-        services.AddGrpc(static options => options.Interceptors.Add<UnimplementedMethodInterceptor>());
+        services.TryAddSingleton<DomainExceptionInterceptor>();
+        services.AddGrpc(static options =>
+        {
+            options.Interceptors.Add<UnimplementedMethodInterceptor>();
+            // Every service's refusals become statuses here, not in its gRPC classes (inside the metrics interceptor,
+            // which is moved to the front below, so the metrics record the mapped code).
+            options.Interceptors.Add<DomainExceptionInterceptor>();
+        });
         services.AddOptions<GrpcServiceOptions>().Configure<ServiceHostingOptions>(GrpcServerSettings.Configure);
         services.Configure<GrpcServiceOptions>(static options =>
         {

@@ -1,5 +1,6 @@
 using Cauchy.Datasets.Domain;
 using Cauchy.Datasets.Tests.Support;
+using Cauchy.Domain;
 using Cauchy.Testing;
 using Cauchy.V1;
 
@@ -17,12 +18,12 @@ public sealed class ArchiveSafetyTests(SqliteFixture database) : IClassFixture<S
 
     private static ArchiveBuilder GoodImages() => SampleSets.ImageFolder(Shapes.Generate(4, seed: 1));
 
-    private async Task<DatasetException> RefusedAsync(byte[] archive, ArchiveKind kind, Action<DatasetsOptions>? configure = null)
+    private async Task<DomainException> RefusedAsync(byte[] archive, ArchiveKind kind, Action<DatasetsOptions>? configure = null)
     {
         await using var harness = await DomainHarness.CreateAsync(database, configure);
         await harness.CreateDatasetAsync("shapes", TaskType.Classification);
-        var error = await Assert.ThrowsAsync<DatasetException>(() => harness.ImportAsync(Header(kind), archive));
-        Assert.Equal(DatasetErrorKind.InvalidArgument, error.Kind);
+        var error = await Assert.ThrowsAsync<DomainException>(() => harness.ImportAsync(Header(kind), archive));
+        Assert.Equal(DomainErrorKind.InvalidArgument, error.Kind);
         Assert.Empty(harness.StoredObjects());
         Assert.Equal(0, (await harness.Manager.GetDatasetAsync("shapes", CancellationToken.None)).VersionCount);
         Assert.Empty(await harness.Catalog.ListAbandonedPrefixesAsync(DateTime.UtcNow.AddDays(1), CancellationToken.None));
@@ -119,7 +120,7 @@ public sealed class ArchiveSafetyTests(SqliteFixture database) : IClassFixture<S
         var archive = GoodImages().Build(ArchiveKind.Tar);
         var header = Header(ArchiveKind.Tar);
         header.Upload = new ArchiveUpload { Sha256 = new string('0', 64) };
-        var error = await Assert.ThrowsAsync<DatasetException>(() => harness.ImportAsync(header, archive));
+        var error = await Assert.ThrowsAsync<DomainException>(() => harness.ImportAsync(header, archive));
         Assert.Contains("header.upload.sha256", error.Message);
         Assert.Empty(harness.StoredObjects());
     }

@@ -1,6 +1,7 @@
 using Cauchy.Datasets.Catalog;
 using Cauchy.Datasets.Domain;
 using Cauchy.Datasets.Tests.Support;
+using Cauchy.Domain;
 using Cauchy.Testing;
 using Cauchy.V1;
 
@@ -33,12 +34,12 @@ public abstract class CatalogBehaviour(ITestDatabaseServer server)
         {
             await harness.Manager.CreateDatasetAsync(new CreateDatasetRequest { DatasetId = id, TaskType = task, Labels = { ["team"] = id == "c-set" ? "blue" : "red" } }, CancellationToken.None);
         }
-        var duplicate = await Assert.ThrowsAsync<DatasetException>(() => harness.CreateDatasetAsync("a-set", TaskType.Classification));
-        Assert.Equal(DatasetErrorKind.AlreadyExists, duplicate.Kind);
+        var duplicate = await Assert.ThrowsAsync<DomainException>(() => harness.CreateDatasetAsync("a-set", TaskType.Classification));
+        Assert.Equal(DomainErrorKind.AlreadyExists, duplicate.Kind);
         Assert.Contains("'a-set'", duplicate.Message);
-        var invalid = await Assert.ThrowsAsync<DatasetException>(() => harness.CreateDatasetAsync("Bad_Name", TaskType.Classification));
+        var invalid = await Assert.ThrowsAsync<DomainException>(() => harness.CreateDatasetAsync("Bad_Name", TaskType.Classification));
         Assert.Contains("dataset_id", invalid.Message);
-        var noTask = await Assert.ThrowsAsync<DatasetException>(() => harness.CreateDatasetAsync("no-task", TaskType.Unspecified));
+        var noTask = await Assert.ThrowsAsync<DomainException>(() => harness.CreateDatasetAsync("no-task", TaskType.Unspecified));
         Assert.Contains("task_type", noTask.Message);
 
         var first = await harness.Manager.ListDatasetsAsync(new ListDatasetsRequest { PageSize = 2 }, CancellationToken.None);
@@ -47,7 +48,7 @@ public abstract class CatalogBehaviour(ITestDatabaseServer server)
         Assert.Equal(["c-set", "d-set"], second.Datasets.Select(d => d.Id));
         var detection = await harness.Manager.ListDatasetsAsync(new ListDatasetsRequest { TaskType = TaskType.Detection, LabelSelector = { ["team"] = "red" } }, CancellationToken.None);
         Assert.Equal(["b-set"], detection.Datasets.Select(d => d.Id));
-        await Assert.ThrowsAsync<DatasetException>(() => harness.Manager.ListDatasetsAsync(
+        await Assert.ThrowsAsync<DomainException>(() => harness.Manager.ListDatasetsAsync(
             new ListDatasetsRequest { PageSize = 2, PageToken = first.NextPageToken, TaskType = TaskType.Detection }, CancellationToken.None));
     }
 
@@ -64,14 +65,14 @@ public abstract class CatalogBehaviour(ITestDatabaseServer server)
         Assert.Single(rest.Versions);
         Assert.Empty(rest.NextPageToken);
 
-        var refused = await Assert.ThrowsAsync<DatasetException>(() => harness.Manager.DeleteDatasetAsync("shapes", force: false, CancellationToken.None));
-        Assert.Equal(DatasetErrorKind.FailedPrecondition, refused.Kind);
+        var refused = await Assert.ThrowsAsync<DomainException>(() => harness.Manager.DeleteDatasetAsync("shapes", force: false, CancellationToken.None));
+        Assert.Equal(DomainErrorKind.FailedPrecondition, refused.Kind);
         Assert.NotEmpty(harness.StoredObjects());
 
         await harness.Manager.DeleteDatasetAsync("shapes", force: true, CancellationToken.None);
         Assert.Empty(harness.StoredObjects());
-        var gone = await Assert.ThrowsAsync<DatasetException>(() => harness.Manager.GetDatasetAsync("shapes", CancellationToken.None));
-        Assert.Equal(DatasetErrorKind.NotFound, gone.Kind);
+        var gone = await Assert.ThrowsAsync<DomainException>(() => harness.Manager.GetDatasetAsync("shapes", CancellationToken.None));
+        Assert.Equal(DomainErrorKind.NotFound, gone.Kind);
         Assert.Empty(await harness.Catalog.ListAbandonedPrefixesAsync(DateTime.UtcNow.AddDays(1), CancellationToken.None));
 
         // The id is free again, and the same content can come back.
@@ -88,10 +89,10 @@ public abstract class CatalogBehaviour(ITestDatabaseServer server)
         var version = (await harness.ImportAsync(Header("shapes"), Archive(3))).Version.Version;
         lineage.Referenced[(version.DatasetId, version.VersionId)] = "resnet-shapes";
 
-        var refused = await Assert.ThrowsAsync<DatasetException>(() => harness.Manager.DeleteVersionAsync("shapes", version.VersionId, CancellationToken.None));
-        Assert.Equal(DatasetErrorKind.FailedPrecondition, refused.Kind);
+        var refused = await Assert.ThrowsAsync<DomainException>(() => harness.Manager.DeleteVersionAsync("shapes", version.VersionId, CancellationToken.None));
+        Assert.Equal(DomainErrorKind.FailedPrecondition, refused.Kind);
         Assert.Contains("resnet-shapes", refused.Message);
-        var forced = await Assert.ThrowsAsync<DatasetException>(() => harness.Manager.DeleteDatasetAsync("shapes", force: true, CancellationToken.None));
+        var forced = await Assert.ThrowsAsync<DomainException>(() => harness.Manager.DeleteDatasetAsync("shapes", force: true, CancellationToken.None));
         Assert.Contains("resnet-shapes", forced.Message);
         Assert.NotNull(await harness.Catalog.FindVersionAsync("shapes", version.VersionId, CancellationToken.None));
 
@@ -99,8 +100,8 @@ public abstract class CatalogBehaviour(ITestDatabaseServer server)
         await harness.Manager.DeleteVersionAsync("shapes", version.VersionId, CancellationToken.None);
         Assert.Null(await harness.Catalog.FindVersionAsync("shapes", version.VersionId, CancellationToken.None));
         Assert.Empty(harness.StoredObjects());
-        var missing = await Assert.ThrowsAsync<DatasetException>(() => harness.Manager.DeleteVersionAsync("shapes", version.VersionId, CancellationToken.None));
-        Assert.Equal(DatasetErrorKind.NotFound, missing.Kind);
+        var missing = await Assert.ThrowsAsync<DomainException>(() => harness.Manager.DeleteVersionAsync("shapes", version.VersionId, CancellationToken.None));
+        Assert.Equal(DomainErrorKind.NotFound, missing.Kind);
     }
 
     [Fact]
@@ -127,7 +128,7 @@ public abstract class CatalogBehaviour(ITestDatabaseServer server)
 
         public Task EnsureNotReferencedAsync(string datasetId, string versionId, CancellationToken cancellationToken) =>
             Referenced.TryGetValue((datasetId, versionId), out var model)
-                ? throw DatasetException.FailedPrecondition($"dataset version '{datasetId}/{versionId}' is in the lineage of model '{model}' version 1")
+                ? throw DomainException.FailedPrecondition($"dataset version '{datasetId}/{versionId}' is in the lineage of model '{model}' version 1")
                 : Task.CompletedTask;
     }
 }

@@ -1,5 +1,6 @@
 using Cauchy.Datasets.Domain;
 using Cauchy.Datasets.Tests.Support;
+using Cauchy.Domain;
 using Cauchy.Testing;
 using Cauchy.V1;
 
@@ -64,7 +65,7 @@ public sealed class ShardTests(SqliteFixture database) : IClassFixture<SqliteFix
             end.AddRange(batch);
         }
         Assert.Empty(end);
-        await Assert.ThrowsAsync<DatasetException>(async () =>
+        await Assert.ThrowsAsync<DomainException>(async () =>
         {
             await foreach (var batch in harness.Reader.ReadAsync(shard, 6, 2, CancellationToken.None))
             {
@@ -83,13 +84,13 @@ public sealed class ShardTests(SqliteFixture database) : IClassFixture<SqliteFix
         bytes[bytes.Length / 2] ^= 0x01;
         await File.WriteAllBytesAsync(path, bytes);
 
-        var error = await Assert.ThrowsAsync<DatasetException>(async () =>
+        var error = await Assert.ThrowsAsync<DomainException>(async () =>
         {
             await foreach (var batch in harness.Reader.ReadAsync(shard, 0, 100, CancellationToken.None))
             {
             }
         });
-        Assert.Equal(DatasetErrorKind.DataLoss, error.Kind);
+        Assert.Equal(DomainErrorKind.DataLoss, error.Kind);
         Assert.Contains(shard.ObjectKey, error.Message);
     }
 }

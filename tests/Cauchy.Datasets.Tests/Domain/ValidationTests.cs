@@ -1,5 +1,7 @@
 using Cauchy.Datasets.Domain;
+using Cauchy.Datasets.Import;
 using Cauchy.Datasets.Tests.Support;
+using Cauchy.Domain;
 using Cauchy.Testing;
 using Cauchy.V1;
 
@@ -24,7 +26,7 @@ public sealed class ValidationTests(SqliteFixture database) : IClassFixture<Sqli
         await using var harness = await DomainHarness.CreateAsync(database);
         await harness.CreateDatasetAsync("coco", TaskType.Detection);
 
-        var error = await Assert.ThrowsAsync<DatasetException>(() => harness.ImportAsync(new ImportDatasetVersionHeader
+        var error = await Assert.ThrowsAsync<ImportRejectedException>(() => harness.ImportAsync(new ImportDatasetVersionHeader
         {
             DatasetId = "coco",
             Format = DatasetFormat.CocoJson,
@@ -32,7 +34,7 @@ public sealed class ValidationTests(SqliteFixture database) : IClassFixture<Sqli
             InvalidSamples = InvalidSamplePolicy.RejectImport,
         }, archive));
 
-        Assert.Equal(DatasetErrorKind.InvalidArgument, error.Kind);
+        Assert.Equal(DomainErrorKind.InvalidArgument, error.Kind);
         Assert.Contains("category_id 42", error.Message);
         Assert.Contains("category_id 77", error.Message);
         Assert.Equal(2, Count(error.Report!, ValidationIssueKind.UnknownClassId));
@@ -63,8 +65,8 @@ public sealed class ValidationTests(SqliteFixture database) : IClassFixture<Sqli
         await harness.CreateDatasetAsync("folders", TaskType.Classification);
         var header = new ImportDatasetVersionHeader { DatasetId = "folders", Format = DatasetFormat.ImageFolder, ArchiveKind = ArchiveKind.TarGzip };
 
-        var error = await Assert.ThrowsAsync<DatasetException>(() => harness.ImportAsync(header, bytes));
-        Assert.Equal(DatasetErrorKind.InvalidArgument, error.Kind);
+        var error = await Assert.ThrowsAsync<ImportRejectedException>(() => harness.ImportAsync(header, bytes));
+        Assert.Equal(DomainErrorKind.InvalidArgument, error.Kind);
         Assert.Contains("CORRUPT_IMAGE", error.Message);
         Assert.Contains("shapes/square/broken.png", error.Message);
         Assert.Empty(harness.StoredObjects());
@@ -121,7 +123,7 @@ public sealed class ValidationTests(SqliteFixture database) : IClassFixture<Sqli
         }).Build(ArchiveKind.Tar);
         await using var harness = await DomainHarness.CreateAsync(database);
         await harness.CreateDatasetAsync("coco", TaskType.Detection);
-        var error = await Assert.ThrowsAsync<DatasetException>(() => harness.ImportAsync(new ImportDatasetVersionHeader
+        var error = await Assert.ThrowsAsync<ImportRejectedException>(() => harness.ImportAsync(new ImportDatasetVersionHeader
         {
             DatasetId = "coco",
             Format = DatasetFormat.CocoJson,
@@ -169,12 +171,12 @@ public sealed class ValidationTests(SqliteFixture database) : IClassFixture<Sqli
     {
         await using var harness = await DomainHarness.CreateAsync(database);
         await harness.CreateDatasetAsync("folders", TaskType.Classification);
-        var error = await Assert.ThrowsAsync<DatasetException>(() => harness.ImportAsync(new ImportDatasetVersionHeader
+        var error = await Assert.ThrowsAsync<DomainException>(() => harness.ImportAsync(new ImportDatasetVersionHeader
         {
             DatasetId = "folders",
             Format = DatasetFormat.CocoJson,
             ArchiveKind = ArchiveKind.Tar,
         }, SampleSets.Coco(Shapes.Generate(2, 1), 2).Build(ArchiveKind.Tar)));
-        Assert.Equal(DatasetErrorKind.FailedPrecondition, error.Kind);
+        Assert.Equal(DomainErrorKind.FailedPrecondition, error.Kind);
     }
 }

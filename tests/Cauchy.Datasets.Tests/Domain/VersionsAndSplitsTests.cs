@@ -1,5 +1,6 @@
 using Cauchy.Datasets.Import;
 using Cauchy.Datasets.Tests.Support;
+using Cauchy.Domain;
 using Cauchy.Testing;
 using Cauchy.V1;
 
@@ -81,7 +82,7 @@ public sealed class VersionsAndSplitsTests(SqliteFixture database) : IClassFixtu
     [InlineData(-0.5, 1.0, 0.5, "train_fraction")]
     public void Bad_fractions_name_the_field(double train, double validation, double test, string expected)
     {
-        var error = Assert.Throws<Datasets.Domain.DatasetException>(() => SplitAssigner.Normalize(new SplitSpec
+        var error = Assert.Throws<DomainException>(() => SplitAssigner.Normalize(new SplitSpec
         {
             TrainFraction = train,
             ValidationFraction = validation,

@@ -1,8 +1,10 @@
 using System.Text;
 using System.Text.Json;
+using Cauchy.Domain;
 using Cauchy.Registry.Data;
 using Cauchy.Registry.Domain;
 using Cauchy.Registry.Tests.Support;
+using Cauchy.ServiceDefaults.GrpcServer;
 using Cauchy.Storage;
 using Cauchy.Testing;
 using Cauchy.V1;
@@ -69,9 +71,10 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         }
     }
 
+    /// <summary>The domain refuses <paramref name="call"/>; checked as the status a caller receives for it.</summary>
     private static async Task<RpcException> FailsAsync(StatusCode code, Func<Task> call, params string[] mentions)
     {
-        var error = await Assert.ThrowsAsync<RpcException>(call);
+        var error = DomainExceptionInterceptor.ToRpcException(await Assert.ThrowsAsync<DomainException>(call));
         Assert.True(error.StatusCode == code, $"expected {code}, got {error.StatusCode}: {error.Status.Detail}");
         foreach (var mention in mentions)
         {

@@ -1,4 +1,6 @@
+using Cauchy.Domain;
 using Cauchy.Registry.Domain;
+using Cauchy.ServiceDefaults.GrpcServer;
 using Cauchy.V1;
 using Grpc.Core;
 using Xunit;
@@ -23,7 +25,8 @@ public sealed class StageTransitionsTests
     [Fact]
     public void A_refused_move_names_the_model_version_and_both_stages()
     {
-        var error = Assert.Throws<RpcException>(() => StageTransitions.Check("resnet", 3, ModelStage.Production, ModelStage.Staging));
+        var error = DomainExceptionInterceptor.ToRpcException(
+            Assert.Throws<DomainException>(() => StageTransitions.Check("resnet", 3, ModelStage.Production, ModelStage.Staging)));
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
         Assert.Contains("'resnet' version 3 cannot move from PRODUCTION to STAGING", error.Status.Detail, StringComparison.Ordinal);
     }
