@@ -11,7 +11,7 @@ namespace Cauchy.Orchestrator;
 
 public static class Extensions
 {
-    /// <summary>The orchestrator's own parts: its database, the job queue, the lease reaper, the datasets and registry clients, and its gauges.</summary>
+    /// <summary>The orchestrator's own parts: its database, the job use cases, the lease reaper, the datasets and registry clients, and its gauges.</summary>
     public static IHostApplicationBuilder AddOrchestratorServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<OrchestratorDbContext>("orchestrator");
@@ -24,7 +24,14 @@ public static class Extensions
         builder.Services.AddGrpcServiceClient<V1.Models.ModelsClient>("Registry");
         builder.Services.AddSingleton<IModelCatalog, GrpcModelCatalog>();
         builder.Services.AddSingleton<JobSignals>();
-        builder.Services.AddSingleton<JobQueue>();
+        builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddSingleton<JobSubmission>();
+        builder.Services.AddSingleton<JobQueries>();
+        builder.Services.AddSingleton<JobCancellation>();
+        builder.Services.AddSingleton<JobLeases>();
+        builder.Services.AddSingleton<JobLogs>();
+        builder.Services.AddSingleton<JobMetrics>();
+        builder.Services.AddSingleton<JobWatch>();
         builder.Services.AddHostedService<LeaseReaper>();
         builder.Services.AddSingleton<JobGauges>();
         return builder;

@@ -63,7 +63,7 @@ public sealed class JobGaugesTests(SqliteFixture server) : IClassFixture<SqliteF
     private async Task<QueueHarness> HarnessAsync([CallerMemberName] string test = "") =>
         await QueueHarness.CreateAsync(server, $"{GetType().Name}_{test}");
 
-    private static Task SubmitAsync(QueueHarness h) => h.Queue.SubmitAsync(new SubmitJobRequest { Spec = Specs.Classification() }, default);
+    private static Task SubmitAsync(QueueHarness h) => h.Submission.SubmitAsync(new SubmitJobRequest { Spec = Specs.Classification() }, default);
 
     private static async Task<string> ScrapeAsync(CollectorRegistry registry)
     {

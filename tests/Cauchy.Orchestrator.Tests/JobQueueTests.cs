@@ -35,7 +35,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     {
         var h = await HarnessAsync();
 
-        var result = await h.Queue.SubmitAsync(new SubmitJobRequest { Hypes = new HypesDocument { Text = Specs.HypesYaml } }, default);
+        var result = await h.Submission.SubmitAsync(new SubmitJobRequest { Hypes = new HypesDocument { Text = Specs.HypesYaml } }, default);
 
         Assert.False(result.AlreadyExisted);
         var job = result.Job;
@@ -44,11 +44,11 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         Assert.Equal("v2", job.Spec.Dataset.VersionId);
         Assert.Equal(JobSpecDefaults.MaxRetries, job.Spec.MaxRetries);
         Assert.Equal(0, job.Attempt);
-        Assert.Equal(job, await h.Queue.GetAsync(job.Id, default));
+        Assert.Equal(job, await h.Queries.GetAsync(job.Id, default));
 
         var pinned = Specs.Classification();
         pinned.Dataset.VersionId = "v1";
-        Assert.Equal("v1", (await h.Queue.SubmitAsync(new SubmitJobRequest { Spec = pinned }, default)).Job.Spec.Dataset.VersionId);
+        Assert.Equal("v1", (await h.Submission.SubmitAsync(new SubmitJobRequest { Spec = pinned }, default)).Job.Spec.Dataset.VersionId);
     }
 
     [Fact]
@@ -56,13 +56,13 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     {
         var h = await HarnessAsync();
 
-        var preview = await h.Queue.SubmitAsync(new SubmitJobRequest { Spec = Specs.Classification(), ValidateOnly = true, IdempotencyKey = "k" }, default);
+        var preview = await h.Submission.SubmitAsync(new SubmitJobRequest { Spec = Specs.Classification(), ValidateOnly = true, IdempotencyKey = "k" }, default);
 
         Assert.Equal("", preview.Job.Id);
         Assert.Equal("v2", preview.Job.Spec.Dataset.VersionId);
-        Assert.Empty((await h.Queue.ListAsync(new ListJobsRequest(), default)).Jobs);
+        Assert.Empty((await h.Queries.ListAsync(new ListJobsRequest(), default)).Jobs);
         // The key was not spent either: a real submission with it creates a job.
-        Assert.False((await h.Queue.SubmitAsync(new SubmitJobRequest { Spec = Specs.Classification(), IdempotencyKey = "k" }, default)).AlreadyExisted);
+        Assert.False((await h.Submission.SubmitAsync(new SubmitJobRequest { Spec = Specs.Classification(), IdempotencyKey = "k" }, default)).AlreadyExisted);
     }
 
     [Theory]
@@ -76,11 +76,11 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var spec = Specs.Classification(dataset: dataset);
         spec.Dataset.VersionId = version;
 
-        var error = await Assert.ThrowsAsync<DomainException>(() => h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
+        var error = await Assert.ThrowsAsync<DomainException>(() => h.Submission.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
 
         Assert.Equal(kind, error.Kind);
         Assert.StartsWith(message, error.Message);
-        Assert.Empty((await h.Queue.ListAsync(new ListJobsRequest(), default)).Jobs);
+        Assert.Empty((await h.Queries.ListAsync(new ListJobsRequest(), default)).Jobs);
     }
 
     [Fact]
@@ -90,12 +90,12 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var spec = Specs.Classification();
         spec.Model.Pretrained = new ModelVersionRef { ModelName = "imagenet-cnn", Version = 2 };
 
-        var error = await Assert.ThrowsAsync<DomainException>(() => h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
+        var error = await Assert.ThrowsAsync<DomainException>(() => h.Submission.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
         Assert.Equal(DomainErrorKind.NotFound, error.Kind);
         Assert.Equal("spec.model.pretrained: model version 'imagenet-cnn:2' does not exist in the registry", error.Message);
 
         spec.Model.Pretrained.Version = 1;
-        Assert.Equal(1, (await h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default)).Job.Spec.Model.Pretrained.Version);
+        Assert.Equal(1, (await h.Submission.SubmitAsync(new SubmitJobRequest { Spec = spec }, default)).Job.Spec.Model.Pretrained.Version);
     }
 
     [Fact]
@@ -105,29 +105,29 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var spec = Specs.Classification(batchSize: 2000);
         spec.Dataset.VersionId = "v1";
 
-        var batch = await Assert.ThrowsAsync<DomainException>(() => h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
+        var batch = await Assert.ThrowsAsync<DomainException>(() => h.Submission.SubmitAsync(new SubmitJobRequest { Spec = spec }, default));
         Assert.Equal(DomainErrorKind.InvalidArgument, batch.Kind);
         Assert.StartsWith("spec.hyperparameters.batch_size: is 2000 but the train split of dataset 'fashion' has only 1000 samples", batch.Message);
 
-        var invalid = await Assert.ThrowsAsync<InvalidJobSpecException>(() => h.Queue.SubmitAsync(new SubmitJobRequest
+        var invalid = await Assert.ThrowsAsync<InvalidJobSpecException>(() => h.Submission.SubmitAsync(new SubmitJobRequest
         {
             Hypes = new HypesDocument { Text = Specs.HypesYaml.Replace("learning_rate: 0.05", "learning_rate: -1") },
         }, default));
         Assert.Contains("spec.hyperparameters.optimizer.learning_rate", invalid.Message);
-        Assert.Empty((await h.Queue.ListAsync(new ListJobsRequest(), default)).Jobs);
+        Assert.Empty((await h.Queries.ListAsync(new ListJobsRequest(), default)).Jobs);
     }
 
     [Fact]
     public async Task An_idempotency_key_returns_the_first_job_and_refuses_a_different_spec()
     {
         var h = await HarnessAsync();
-        var first = await h.Queue.SubmitAsync(new SubmitJobRequest { Hypes = new HypesDocument { Text = Specs.HypesYaml }, IdempotencyKey = "retry-me" }, default);
+        var first = await h.Submission.SubmitAsync(new SubmitJobRequest { Hypes = new HypesDocument { Text = Specs.HypesYaml }, IdempotencyKey = "retry-me" }, default);
 
-        var again = await h.Queue.SubmitAsync(new SubmitJobRequest { Hypes = new HypesDocument { Text = Specs.HypesYaml }, IdempotencyKey = "retry-me" }, default);
+        var again = await h.Submission.SubmitAsync(new SubmitJobRequest { Hypes = new HypesDocument { Text = Specs.HypesYaml }, IdempotencyKey = "retry-me" }, default);
         Assert.True(again.AlreadyExisted);
         Assert.Equal(first.Job.Id, again.Job.Id);
 
-        var other = await Assert.ThrowsAsync<DomainException>(() => h.Queue.SubmitAsync(new SubmitJobRequest
+        var other = await Assert.ThrowsAsync<DomainException>(() => h.Submission.SubmitAsync(new SubmitJobRequest
         {
             Hypes = new HypesDocument { Text = Specs.HypesYaml.Replace("epochs: 2", "epochs: 3") },
             IdempotencyKey = "retry-me",
@@ -137,10 +137,10 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
 
         // After the window the key is forgotten and makes a new job.
         h.Time.Advance(h.Options.IdempotencyWindow + TimeSpan.FromMinutes(1));
-        var later = await h.Queue.SubmitAsync(new SubmitJobRequest { Hypes = new HypesDocument { Text = Specs.HypesYaml }, IdempotencyKey = "retry-me" }, default);
+        var later = await h.Submission.SubmitAsync(new SubmitJobRequest { Hypes = new HypesDocument { Text = Specs.HypesYaml }, IdempotencyKey = "retry-me" }, default);
         Assert.False(later.AlreadyExisted);
         Assert.NotEqual(first.Job.Id, later.Job.Id);
-        Assert.Equal(2, (await h.Queue.ListAsync(new ListJobsRequest(), default)).Jobs.Count);
+        Assert.Equal(2, (await h.Queries.ListAsync(new ListJobsRequest(), default)).Jobs.Count);
     }
 
     [Fact]
@@ -149,11 +149,11 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var h = await HarnessAsync();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
-            h.Queue.SubmitAsync(new SubmitJobRequest { Spec = Specs.Classification(), IdempotencyKey = "burst" }, default))));
+            h.Submission.SubmitAsync(new SubmitJobRequest { Spec = Specs.Classification(), IdempotencyKey = "burst" }, default))));
 
         Assert.Single(results.Select(r => r.Job.Id).Distinct());
         Assert.Single(results, r => !r.AlreadyExisted);
-        Assert.Single((await h.Queue.ListAsync(new ListJobsRequest(), default)).Jobs);
+        Assert.Single((await h.Queries.ListAsync(new ListJobsRequest(), default)).Jobs);
     }
 
     [Fact]
@@ -200,7 +200,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
 
         var winner = Assert.Single(grants, g => g is not null)!;
         Assert.Equal(job.Id, winner.Job.Id);
-        var stored = await h.Queue.GetAsync(job.Id, default);
+        var stored = await h.Queries.GetAsync(job.Id, default);
         Assert.Equal(JobState.Running, stored.State);
         Assert.Equal(1, stored.Attempt);
         Assert.Equal(winner.Job.WorkerId, stored.WorkerId);
@@ -213,7 +213,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     {
         var h = await HarnessAsync();
 
-        var waiting = h.Queue.LeaseAsync("waiter", Specs.Cpu(), NoArchitectures, TimeSpan.FromSeconds(25), default);
+        var waiting = h.Leases.LeaseAsync("waiter", Specs.Cpu(), NoArchitectures, TimeSpan.FromSeconds(25), default);
         var job = await SubmitAsync(h, Specs.Classification());
 
         var grant = await waiting;
@@ -227,17 +227,17 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var h = await HarnessAsync();
         var (job, lease) = await RunningAsync(h);
 
-        var done = await h.Queue.CompleteAsync(new CompleteJobRequest { LeaseId = lease, ResultModelVersion = Model(), Metrics = { Metric("test/accuracy", 0.92, 100) } }, default);
+        var done = await h.Leases.CompleteAsync(new CompleteJobRequest { LeaseId = lease, ResultModelVersion = Model(), Metrics = { Metric("test/accuracy", 0.92, 100) } }, default);
 
         Assert.Equal(JobState.Succeeded, done.State);
         Assert.Equal(Model(), done.ResultModelVersion);
         // Read back from the database: the registry-wide version id is stored with the name and number.
-        Assert.Equal(Model(), (await h.Queue.GetAsync(job.Id, default)).ResultModelVersion);
+        Assert.Equal(Model(), (await h.Queries.GetAsync(job.Id, default)).ResultModelVersion);
         Assert.NotNull(done.EndTime);
         Assert.Contains(done.LastMetrics, m => m.Name == "test/accuracy" && m.Value == 0.92);
-        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
-        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.CompleteAsync(new CompleteJobRequest { LeaseId = lease, ResultModelVersion = Model() }, default));
-        var tooLate = await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.CancelAsync(job.Id, "too late", default));
+        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
+        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Leases.CompleteAsync(new CompleteJobRequest { LeaseId = lease, ResultModelVersion = Model() }, default));
+        var tooLate = await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Cancellation.CancelAsync(job.Id, "too late", default));
         Assert.Equal($"job '{job.Id}' is SUCCEEDED and cannot be cancelled", tooLate.Message);
         await AssertStatesAsync(h, job.Id, JobState.Queued, JobState.Running, JobState.Succeeded);
     }
@@ -248,7 +248,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var h = await HarnessAsync();
         var (_, lease) = await RunningAsync(h);
 
-        var error = await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.CompleteAsync(new CompleteJobRequest { LeaseId = lease }, default));
+        var error = await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Leases.CompleteAsync(new CompleteJobRequest { LeaseId = lease }, default));
         Assert.StartsWith("result_model_version:", error.Message);
     }
 
@@ -258,9 +258,9 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var h = await HarnessAsync();
         var (job, lease) = await RunningAsync(h);
         var checkpoint = new Checkpoint { Object = new ObjectRef { Uri = "file:///ckpt/1" }, Step = 40, Epoch = 1, CompletedEpoch = true };
-        await h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease, Checkpoint = checkpoint }, default);
+        await h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease, Checkpoint = checkpoint }, default);
 
-        var released = await h.Queue.ReleaseAsync(new ReleaseJobRequest { LeaseId = lease, Reason = "draining" }, default);
+        var released = await h.Leases.ReleaseAsync(new ReleaseJobRequest { LeaseId = lease, Reason = "draining" }, default);
 
         Assert.Equal(JobState.Queued, released.State);
         Assert.Equal(0, released.FailureCount);
@@ -268,7 +268,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         Assert.Equal(2, next.Job.Attempt);
         Assert.Equal(40, next.ResumeFrom!.Step);
         Assert.Equal("file:///ckpt/1", next.ResumeFrom.Object.Uri);
-        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
+        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
         await AssertStatesAsync(h, job.Id, JobState.Queued, JobState.Running, JobState.Queued, JobState.Running);
     }
 
@@ -279,17 +279,17 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var job = await SubmitAsync(h, Specs.Classification(maxRetries: 1));
 
         var first = (await LeaseAsync(h, "w", Specs.Cpu()))!;
-        var requeued = await h.Queue.FailAsync(new FailJobRequest { LeaseId = first.LeaseId, ErrorMessage = "CUDA out of memory", Retryable = true }, default);
+        var requeued = await h.Leases.FailAsync(new FailJobRequest { LeaseId = first.LeaseId, ErrorMessage = "CUDA out of memory", Retryable = true }, default);
         Assert.Equal(JobState.Queued, requeued.State);
         Assert.Equal(1, requeued.FailureCount);
         Assert.Equal("CUDA out of memory", requeued.ErrorMessage);
 
         var second = (await LeaseAsync(h, "w", Specs.Cpu()))!;
-        var failed = await h.Queue.FailAsync(new FailJobRequest { LeaseId = second.LeaseId, ErrorMessage = "CUDA out of memory again", Retryable = true }, default);
+        var failed = await h.Leases.FailAsync(new FailJobRequest { LeaseId = second.LeaseId, ErrorMessage = "CUDA out of memory again", Retryable = true }, default);
         Assert.Equal(JobState.Failed, failed.State);
         Assert.Equal(2, failed.FailureCount);
         Assert.NotNull(failed.EndTime);
-        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.CancelAsync(job.Id, "", default));
+        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Cancellation.CancelAsync(job.Id, "", default));
         await AssertStatesAsync(h, job.Id, JobState.Queued, JobState.Running, JobState.Queued, JobState.Running, JobState.Failed);
     }
 
@@ -299,7 +299,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var h = await HarnessAsync();
         var (job, lease) = await RunningAsync(h);
 
-        var failed = await h.Queue.FailAsync(new FailJobRequest { LeaseId = lease, ErrorMessage = "bad data", Retryable = false }, default);
+        var failed = await h.Leases.FailAsync(new FailJobRequest { LeaseId = lease, ErrorMessage = "bad data", Retryable = false }, default);
 
         Assert.Equal(JobState.Failed, failed.State);
         Assert.Equal("bad data", failed.ErrorMessage);
@@ -312,8 +312,8 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var h = await HarnessAsync();
         var job = await SubmitAsync(h, Specs.Classification());
 
-        var cancelled = await h.Queue.CancelAsync(job.Id, "not needed", default);
-        var again = await h.Queue.CancelAsync(job.Id, "still not needed", default);
+        var cancelled = await h.Cancellation.CancelAsync(job.Id, "not needed", default);
+        var again = await h.Cancellation.CancelAsync(job.Id, "still not needed", default);
 
         Assert.Equal(JobState.Cancelled, cancelled.State);
         Assert.Equal(cancelled, again);
@@ -328,10 +328,10 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var h = await HarnessAsync();
         var (job, lease) = await RunningAsync(h);
 
-        Assert.Equal(JobState.Cancelling, (await h.Queue.CancelAsync(job.Id, "wrong data", default)).State);
-        Assert.Equal(JobState.Cancelling, (await h.Queue.CancelAsync(job.Id, "", default)).State);
-        Assert.True((await h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default)).CancelRequested);
-        var stopped = await h.Queue.FailAsync(new FailJobRequest { LeaseId = lease, ErrorMessage = "stopped", Retryable = true }, default);
+        Assert.Equal(JobState.Cancelling, (await h.Cancellation.CancelAsync(job.Id, "wrong data", default)).State);
+        Assert.Equal(JobState.Cancelling, (await h.Cancellation.CancelAsync(job.Id, "", default)).State);
+        Assert.True((await h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default)).CancelRequested);
+        var stopped = await h.Leases.FailAsync(new FailJobRequest { LeaseId = lease, ErrorMessage = "stopped", Retryable = true }, default);
 
         Assert.Equal(JobState.Cancelled, stopped.State);
         Assert.Equal(0, stopped.FailureCount);
@@ -343,12 +343,12 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     {
         var h = await HarnessAsync();
         var (released, releaseLease) = await RunningAsync(h);
-        await h.Queue.CancelAsync(released.Id, "", default);
-        Assert.Equal(JobState.Cancelled, (await h.Queue.ReleaseAsync(new ReleaseJobRequest { LeaseId = releaseLease }, default)).State);
+        await h.Cancellation.CancelAsync(released.Id, "", default);
+        Assert.Equal(JobState.Cancelled, (await h.Leases.ReleaseAsync(new ReleaseJobRequest { LeaseId = releaseLease }, default)).State);
 
         var (completed, completeLease) = await RunningAsync(h);
-        await h.Queue.CancelAsync(completed.Id, "", default);
-        Assert.Equal(JobState.Succeeded, (await h.Queue.CompleteAsync(new CompleteJobRequest { LeaseId = completeLease, ResultModelVersion = Model() }, default)).State);
+        await h.Cancellation.CancelAsync(completed.Id, "", default);
+        Assert.Equal(JobState.Succeeded, (await h.Leases.CompleteAsync(new CompleteJobRequest { LeaseId = completeLease, ResultModelVersion = Model() }, default)).State);
         await AssertStatesAsync(h, completed.Id, JobState.Queued, JobState.Running, JobState.Cancelling, JobState.Succeeded);
     }
 
@@ -360,23 +360,23 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var first = (await LeaseAsync(h, "lost", Specs.Cpu()))!;
 
         h.Time.Advance(h.Options.Lease - TimeSpan.FromSeconds(1));
-        Assert.Equal(0, await h.Queue.ExpireLeasesAsync(default));
+        Assert.Equal(0, await h.Leases.ExpireLeasesAsync(default));
         h.Time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(1, await h.Queue.ExpireLeasesAsync(default));
-        Assert.Equal(0, await h.Queue.ExpireLeasesAsync(default));
+        Assert.Equal(1, await h.Leases.ExpireLeasesAsync(default));
+        Assert.Equal(0, await h.Leases.ExpireLeasesAsync(default));
 
-        var requeued = await h.Queue.GetAsync(job.Id, default);
+        var requeued = await h.Queries.GetAsync(job.Id, default);
         Assert.Equal(JobState.Queued, requeued.State);
         Assert.Equal(1, requeued.FailureCount);
         Assert.StartsWith("lease expired", requeued.ErrorMessage);
-        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = first.LeaseId }, default));
+        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = first.LeaseId }, default));
 
         var second = (await LeaseAsync(h, "also-lost", Specs.Cpu()))!;
         Assert.Equal(2, second.Job.Attempt);
         h.Time.Advance(h.Options.Lease + TimeSpan.FromSeconds(1));
-        Assert.Equal(1, await h.Queue.ExpireLeasesAsync(default));
+        Assert.Equal(1, await h.Leases.ExpireLeasesAsync(default));
 
-        var failed = await h.Queue.GetAsync(job.Id, default);
+        var failed = await h.Queries.GetAsync(job.Id, default);
         Assert.Equal(JobState.Failed, failed.State);
         Assert.Equal(2, failed.FailureCount);
         await AssertStatesAsync(h, job.Id, JobState.Queued, JobState.Running, JobState.Queued, JobState.Running, JobState.Failed);
@@ -393,28 +393,28 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         for (var i = 0; i < 8; i++)
         {
             h.Time.Advance(TimeSpan.FromSeconds(45));
-            await h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = first.LeaseId }, default);
+            await h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = first.LeaseId }, default);
         }
 
-        await h.Queue.ReleaseAsync(new ReleaseJobRequest { LeaseId = first.LeaseId }, default);
+        await h.Leases.ReleaseAsync(new ReleaseJobRequest { LeaseId = first.LeaseId }, default);
         h.Time.Advance(TimeSpan.FromHours(1));
         var second = (await LeaseAsync(h, "w", Specs.Cpu()))!;
         // 6 minutes in the first attempt (the hour in the queue does not count), then 4 minutes 10 seconds here.
         for (var i = 0; i < 4; i++)
         {
             h.Time.Advance(TimeSpan.FromSeconds(50));
-            await h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = second.LeaseId }, default);
-            Assert.Equal(0, await h.Queue.ExpireLeasesAsync(default));
+            await h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = second.LeaseId }, default);
+            Assert.Equal(0, await h.Leases.ExpireLeasesAsync(default));
         }
 
         h.Time.Advance(TimeSpan.FromSeconds(50));
-        Assert.Equal(1, await h.Queue.ExpireLeasesAsync(default));
+        Assert.Equal(1, await h.Leases.ExpireLeasesAsync(default));
 
-        var failed = await h.Queue.GetAsync(job.Id, default);
+        var failed = await h.Queries.GetAsync(job.Id, default);
         Assert.Equal(JobState.Failed, failed.State);
         Assert.StartsWith("max_run_duration exceeded", failed.ErrorMessage);
         Assert.Equal(0, failed.FailureCount);
-        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = second.LeaseId }, default));
+        await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = second.LeaseId }, default));
         await AssertStatesAsync(h, job.Id, JobState.Queued, JobState.Running, JobState.Queued, JobState.Running, JobState.Failed);
     }
 
@@ -427,12 +427,12 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         for (var i = 0; i < 3; i++)
         {
             h.Time.Advance(h.Options.Lease - TimeSpan.FromSeconds(5));
-            var beat = await h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default);
+            var beat = await h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default);
             Assert.Equal(h.Time.GetUtcNow().UtcDateTime + h.Options.Lease, beat.LeaseExpiresAt);
-            Assert.Equal(0, await h.Queue.ExpireLeasesAsync(default));
+            Assert.Equal(0, await h.Leases.ExpireLeasesAsync(default));
         }
 
-        Assert.Equal(JobState.Running, (await h.Queue.GetAsync(job.Id, default)).State);
+        Assert.Equal(JobState.Running, (await h.Queries.GetAsync(job.Id, default)).State);
     }
 
     [Fact]
@@ -440,14 +440,14 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     {
         var h = await HarnessAsync();
         var (job, lease) = await RunningAsync(h);
-        await h.Queue.CancelAsync(job.Id, "", default);
+        await h.Cancellation.CancelAsync(job.Id, "", default);
 
         h.Time.Advance(h.Options.Lease + TimeSpan.FromSeconds(1));
-        var error = await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
+        var error = await AssertRefusedAsync(DomainErrorKind.FailedPrecondition, () => h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease }, default));
 
         Assert.Contains("expired", error.Message);
-        Assert.Equal(JobState.Cancelled, (await h.Queue.GetAsync(job.Id, default)).State);
-        Assert.Equal(0, await h.Queue.ExpireLeasesAsync(default));
+        Assert.Equal(JobState.Cancelled, (await h.Queries.GetAsync(job.Id, default)).State);
+        Assert.Equal(0, await h.Leases.ExpireLeasesAsync(default));
     }
 
     [Fact]
@@ -455,17 +455,17 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     {
         var h = await HarnessAsync();
 
-        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.GetAsync("nope", default));
-        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.CancelAsync("nope", "", default));
-        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.GetMetricsAsync("nope", [], default));
-        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = "nope" }, default));
-        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.FailAsync(new FailJobRequest { LeaseId = "nope" }, default));
-        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.ReleaseAsync(new ReleaseJobRequest { LeaseId = "nope" }, default));
-        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queue.AppendLogsAsync("nope", [new LogLine { Text = "x" }], default));
-        Assert.StartsWith("worker_id:", (await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.LeaseAsync("", Specs.Cpu(), NoArchitectures, TimeSpan.Zero, default))).Message);
-        Assert.StartsWith("device:", (await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.LeaseAsync("w", null, NoArchitectures, TimeSpan.Zero, default))).Message);
-        Assert.StartsWith("device.kind:", (await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.LeaseAsync("w", new DeviceInfo(), NoArchitectures, TimeSpan.Zero, default))).Message);
-        Assert.StartsWith("lease_id:", (await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.HeartbeatAsync(new HeartbeatRequest(), default))).Message);
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Queries.GetAsync("nope", default));
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Cancellation.CancelAsync("nope", "", default));
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Metrics.GetMetricsAsync("nope", [], default));
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = "nope" }, default));
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Leases.FailAsync(new FailJobRequest { LeaseId = "nope" }, default));
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Leases.ReleaseAsync(new ReleaseJobRequest { LeaseId = "nope" }, default));
+        await AssertRefusedAsync(DomainErrorKind.NotFound, () => h.Logs.AppendLogsAsync("nope", [new LogLine { Text = "x" }], default));
+        Assert.StartsWith("worker_id:", (await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Leases.LeaseAsync("", Specs.Cpu(), NoArchitectures, TimeSpan.Zero, default))).Message);
+        Assert.StartsWith("device:", (await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Leases.LeaseAsync("w", null, NoArchitectures, TimeSpan.Zero, default))).Message);
+        Assert.StartsWith("device.kind:", (await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Leases.LeaseAsync("w", new DeviceInfo(), NoArchitectures, TimeSpan.Zero, default))).Message);
+        Assert.StartsWith("lease_id:", (await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Leases.HeartbeatAsync(new HeartbeatRequest(), default))).Message);
     }
 
     [Fact]
@@ -475,22 +475,22 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var (job, lease) = await RunningAsync(h);
         HeartbeatRequest Beat(params MetricValue[] metrics) => new() { LeaseId = lease, Metrics = { metrics } };
 
-        await h.Queue.HeartbeatAsync(Beat(Metric("train/loss", 2.0, 10), Metric("train/loss", 1.5, 20), Metric("learning_rate", 0.05, 20)), default);
+        await h.Leases.HeartbeatAsync(Beat(Metric("train/loss", 2.0, 10), Metric("train/loss", 1.5, 20), Metric("learning_rate", 0.05, 20)), default);
         // The same heartbeat retried, and a later one that reports step 20 again (a resumed attempt).
-        await h.Queue.HeartbeatAsync(Beat(Metric("train/loss", 2.0, 10), Metric("train/loss", 1.5, 20), Metric("learning_rate", 0.05, 20)), default);
-        await h.Queue.HeartbeatAsync(Beat(Metric("train/loss", 1.4, 20), Metric("train/loss", 1.1, 30)), default);
+        await h.Leases.HeartbeatAsync(Beat(Metric("train/loss", 2.0, 10), Metric("train/loss", 1.5, 20), Metric("learning_rate", 0.05, 20)), default);
+        await h.Leases.HeartbeatAsync(Beat(Metric("train/loss", 1.4, 20), Metric("train/loss", 1.1, 30)), default);
 
-        var series = await h.Queue.GetMetricsAsync(job.Id, [], default);
+        var series = await h.Metrics.GetMetricsAsync(job.Id, [], default);
         Assert.Equal(["learning_rate", "train/loss"], series.Select(s => s.Name));
         Assert.Equal([(10L, 2.0), (20L, 1.4), (30L, 1.1)], series[1].Points.Select(p => (p.Step, p.Value)));
         Assert.Single(series[0].Points);
-        Assert.Equal(["train/loss"], (await h.Queue.GetMetricsAsync(job.Id, ["train/loss"], default)).Select(s => s.Name));
+        Assert.Equal(["train/loss"], (await h.Metrics.GetMetricsAsync(job.Id, ["train/loss"], default)).Select(s => s.Name));
 
-        var stored = await h.Queue.GetAsync(job.Id, default);
+        var stored = await h.Queries.GetAsync(job.Id, default);
         Assert.Equal(1.1, stored.LastMetrics.Single(m => m.Name == "train/loss").Value);
         Assert.Equal(0.05, stored.LastMetrics.Single(m => m.Name == "learning_rate").Value);
 
-        var nan = await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.HeartbeatAsync(Beat(Metric("train/loss", double.NaN, 40)), default));
+        var nan = await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Leases.HeartbeatAsync(Beat(Metric("train/loss", double.NaN, 40)), default));
         Assert.StartsWith("metrics[0].value:", nan.Message);
     }
 
@@ -503,7 +503,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         var firstSeen = new TaskCompletionSource();
         var watching = Task.Run(async () =>
         {
-            await foreach (var e in h.Queue.WatchAsync(job.Id, default))
+            await foreach (var e in h.Watch.WatchAsync(job.Id, default))
             {
                 events.Add(e);
                 firstSeen.TrySetResult();
@@ -511,10 +511,10 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
         });
         await firstSeen.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
-        await h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease, Progress = new JobProgress { Phase = JobPhase.Training, Epoch = 1, Step = 5 } }, default);
-        await h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease, CompletedEpoch = 1, Metrics = { Metric("validation/accuracy", 0.8, 10) } }, default);
-        await h.Queue.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease, CompletedEpoch = 1 }, default);
-        await h.Queue.CompleteAsync(new CompleteJobRequest { LeaseId = lease, ResultModelVersion = Model() }, default);
+        await h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease, Progress = new JobProgress { Phase = JobPhase.Training, Epoch = 1, Step = 5 } }, default);
+        await h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease, CompletedEpoch = 1, Metrics = { Metric("validation/accuracy", 0.8, 10) } }, default);
+        await h.Leases.HeartbeatAsync(new HeartbeatRequest { LeaseId = lease, CompletedEpoch = 1 }, default);
+        await h.Leases.CompleteAsync(new CompleteJobRequest { LeaseId = lease, ResultModelVersion = Model() }, default);
         await watching.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(JobState.Running, events[0].Snapshot.State);
@@ -526,7 +526,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
 
         // Watching a finished job gives its snapshot and ends.
         var after = new List<JobEvent>();
-        await foreach (var e in h.Queue.WatchAsync(job.Id, default))
+        await foreach (var e in h.Watch.WatchAsync(job.Id, default))
         {
             after.Add(e);
         }
@@ -539,22 +539,22 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     {
         var h = await HarnessAsync();
         var (job, lease) = await RunningAsync(h);
-        await h.Queue.AppendLogsAsync(lease, [new LogLine { Text = "epoch 1\n" }, new LogLine { Text = "epoch 2" }], default);
-        await h.Queue.ReleaseAsync(new ReleaseJobRequest { LeaseId = lease, Reason = "preempted" }, default);
+        await h.Logs.AppendLogsAsync(lease, [new LogLine { Text = "epoch 1\n" }, new LogLine { Text = "epoch 2" }], default);
+        await h.Leases.ReleaseAsync(new ReleaseJobRequest { LeaseId = lease, Reason = "preempted" }, default);
         var second = (await LeaseAsync(h, "second", Specs.Cpu()))!;
 
         var following = Task.Run(async () =>
         {
             var lines = new List<LogLine>();
-            await foreach (var batch in h.Queue.StreamLogsAsync(job.Id, follow: true, 0, 0, default))
+            await foreach (var batch in h.Logs.StreamLogsAsync(job.Id, follow: true, 0, 0, default))
             {
                 lines.AddRange(batch);
             }
 
             return lines;
         });
-        await h.Queue.AppendLogsAsync(second.LeaseId, [new LogLine { Text = "epoch 3" }], default);
-        await h.Queue.CompleteAsync(new CompleteJobRequest { LeaseId = second.LeaseId, ResultModelVersion = Model() }, default);
+        await h.Logs.AppendLogsAsync(second.LeaseId, [new LogLine { Text = "epoch 3" }], default);
+        await h.Leases.CompleteAsync(new CompleteJobRequest { LeaseId = second.LeaseId, ResultModelVersion = Model() }, default);
 
         var all = await following.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), all.Select(l => l.Sequence));
@@ -584,42 +584,42 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
             }
         }
 
-        await h.Queue.CancelAsync(ids[0], "", default);
+        await h.Cancellation.CancelAsync(ids[0], "", default);
         var seen = new List<string>();
         string? token = null;
         do
         {
-            var page = await h.Queue.ListAsync(new ListJobsRequest { PageSize = 2, PageToken = token ?? "" }, default);
+            var page = await h.Queries.ListAsync(new ListJobsRequest { PageSize = 2, PageToken = token ?? "" }, default);
             seen.AddRange(page.Jobs.Select(j => j.Id));
             token = page.NextPageToken;
         }
         while (token is not null);
 
         Assert.Equal(Enumerable.Reverse(ids), seen);
-        var vision = await h.Queue.ListAsync(new ListJobsRequest { LabelSelector = { ["team"] = "vision" }, States = { JobState.Queued } }, default);
+        var vision = await h.Queries.ListAsync(new ListJobsRequest { LabelSelector = { ["team"] = "vision" }, States = { JobState.Queued } }, default);
         Assert.Equal([ids[4], ids[2]], vision.Jobs.Select(j => j.Id));
-        Assert.Empty((await h.Queue.ListAsync(new ListJobsRequest { DatasetId = "shapes" }, default)).Jobs);
+        Assert.Empty((await h.Queries.ListAsync(new ListJobsRequest { DatasetId = "shapes" }, default)).Jobs);
 
-        var first = await h.Queue.ListAsync(new ListJobsRequest { PageSize = 1 }, default);
-        var changed = await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.ListAsync(new ListJobsRequest { PageSize = 1, PageToken = first.NextPageToken!, DatasetId = "fashion" }, default));
+        var first = await h.Queries.ListAsync(new ListJobsRequest { PageSize = 1 }, default);
+        var changed = await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queries.ListAsync(new ListJobsRequest { PageSize = 1, PageToken = first.NextPageToken!, DatasetId = "fashion" }, default));
         Assert.StartsWith("page_token:", changed.Message);
-        await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.ListAsync(new ListJobsRequest { PageToken = "%%" }, default));
-        await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queue.ListAsync(new ListJobsRequest { PageSize = -1 }, default));
+        await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queries.ListAsync(new ListJobsRequest { PageToken = "%%" }, default));
+        await AssertRefusedAsync(DomainErrorKind.InvalidArgument, () => h.Queries.ListAsync(new ListJobsRequest { PageSize = -1 }, default));
     }
 
     private async Task<QueueHarness> HarnessAsync([CallerMemberName] string test = "") =>
         await QueueHarness.CreateAsync(server, $"{GetType().Name}_{test}");
 
     private static async Task<Job> SubmitAsync(QueueHarness h, JobSpec spec) =>
-        (await h.Queue.SubmitAsync(new SubmitJobRequest { Spec = spec }, default)).Job;
+        (await h.Submission.SubmitAsync(new SubmitJobRequest { Spec = spec }, default)).Job;
 
     private static Task<LeaseGrant?> LeaseAsync(QueueHarness h, string worker, DeviceInfo device, string[]? architectures = null) =>
-        h.Queue.LeaseAsync(worker, device, architectures ?? NoArchitectures, TimeSpan.Zero, default);
+        h.Leases.LeaseAsync(worker, device, architectures ?? NoArchitectures, TimeSpan.Zero, default);
 
     private static async Task<(Job Job, string Lease)> RunningAsync(QueueHarness h)
     {
         var job = await SubmitAsync(h, Specs.Classification());
-        var grant = await h.Queue.LeaseAsync("worker-a", Specs.Cpu(), NoArchitectures, TimeSpan.Zero, default)
+        var grant = await h.Leases.LeaseAsync("worker-a", Specs.Cpu(), NoArchitectures, TimeSpan.Zero, default)
             ?? throw new InvalidOperationException("nothing leased");
         Assert.Equal(job.Id, grant.Job.Id);
         return (grant.Job, grant.LeaseId);
@@ -628,7 +628,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
     private static async Task<List<LogLine>> LogsAsync(QueueHarness h, string jobId, long tail = 0, long after = 0)
     {
         var lines = new List<LogLine>();
-        await foreach (var batch in h.Queue.StreamLogsAsync(jobId, follow: false, tail, after, default))
+        await foreach (var batch in h.Logs.StreamLogsAsync(jobId, follow: false, tail, after, default))
         {
             lines.AddRange(batch);
         }

@@ -119,18 +119,36 @@ public static class Specs
     public static DeviceInfo Cuda(int gpus) => new() { Kind = DeviceKind.Cuda, Name = "test gpu", GpuCount = gpus, MemoryTotalBytes = gpus * (16L << 30), HostMemoryTotalBytes = 64L << 30 };
 }
 
-/// <summary>A JobQueue on a fresh database of the given server, with a hand-moved clock.</summary>
+/// <summary>The job use cases on a fresh database of the given server, with a hand-moved clock.</summary>
 public sealed class QueueHarness
 {
-    private QueueHarness(JobQueue queue, ManualTime time, IDbContextFactory<OrchestratorDbContext> factory, JobsOptions options)
+    private QueueHarness(JobStore store, IDatasetCatalog catalog, ManualTime time, IDbContextFactory<OrchestratorDbContext> factory, JobsOptions options)
     {
-        Queue = queue;
+        Submission = new JobSubmission(store, catalog, new InMemoryModelCatalog(("imagenet-cnn", 1)), NullLogger<JobSubmission>.Instance);
+        Queries = new JobQueries(store);
+        Cancellation = new JobCancellation(store);
+        Leases = new JobLeases(store, NullLogger<JobLeases>.Instance);
+        Logs = new JobLogs(store);
+        Metrics = new JobMetrics(store);
+        Watch = new JobWatch(store);
         Time = time;
         Factory = factory;
         Options = options;
     }
 
-    public JobQueue Queue { get; }
+    public JobSubmission Submission { get; }
+
+    public JobQueries Queries { get; }
+
+    public JobCancellation Cancellation { get; }
+
+    public JobLeases Leases { get; }
+
+    public JobLogs Logs { get; }
+
+    public JobMetrics Metrics { get; }
+
+    public JobWatch Watch { get; }
 
     public ManualTime Time { get; }
 
@@ -153,8 +171,8 @@ public sealed class QueueHarness
             .Add("fashion", TaskType.Classification, ("v1", 1000), ("v2", 60000))
             .Add("shapes", TaskType.Detection, ("s1", 500))
             .Add("empty", TaskType.Classification);
-        var queue = new JobQueue(factory, catalog, new InMemoryModelCatalog(("imagenet-cnn", 1)), new JobSignals(), Microsoft.Extensions.Options.Options.Create(options), time, NullLogger<JobQueue>.Instance);
-        return new QueueHarness(queue, time, factory, options);
+        var store = new JobStore(factory, new JobSignals(), Microsoft.Extensions.Options.Options.Create(options), time);
+        return new QueueHarness(store, catalog, time, factory, options);
     }
 
     private sealed class ContextFactory(DbContextOptions<OrchestratorDbContext> options) : IDbContextFactory<OrchestratorDbContext>

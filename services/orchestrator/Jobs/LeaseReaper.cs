@@ -5,10 +5,10 @@ namespace Cauchy.Orchestrator.Jobs;
 /// <summary>
 /// A level-triggered control loop: every Jobs:ReaperIntervalSeconds it asks the database which leases have run out
 /// (or which running jobs have used up spec.max_run_duration) and applies the state machine to each
-/// (<see cref="JobQueue.ExpireLeasesAsync"/>). It keeps no state of its own,
+/// (<see cref="JobLeases.ExpireLeasesAsync"/>). It keeps no state of its own,
 /// so a restarted orchestrator simply carries on, and a pass that fails is repeated by the next one.
 /// </summary>
-public sealed class LeaseReaper(JobQueue queue, IOptions<JobsOptions> options, TimeProvider time, ILogger<LeaseReaper> logger) : BackgroundService
+public sealed class LeaseReaper(JobLeases leases, IOptions<JobsOptions> options, TimeProvider time, ILogger<LeaseReaper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -17,7 +17,7 @@ public sealed class LeaseReaper(JobQueue queue, IOptions<JobsOptions> options, T
         {
             try
             {
-                await queue.ExpireLeasesAsync(stoppingToken);
+                await leases.ExpireLeasesAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

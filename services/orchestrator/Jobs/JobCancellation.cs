@@ -1,0 +1,33 @@
+using Cauchy.Orchestrator.Data;
+using Cauchy.V1;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cauchy.Orchestrator.Jobs;
+
+/// <summary>CancelJob: stops a job by the state machine, directly when queued, through its worker when running.</summary>
+public sealed class JobCancellation(JobStore store)
+{
+    /// <summary>QUEUED → CANCELLED, RUNNING → CANCELLING; CANCELLING and CANCELLED stay; SUCCEEDED and FAILED refuse.</summary>
+    public async Task<Job> CancelAsync(string jobId, string reason, CancellationToken cancellationToken)
+    {
+        JobStore.RequireId("job_id", jobId);
+        var job = await store.TransactAsync(async (db, ct) =>
+        {
+            var record = await db.Jobs.SingleOrDefaultAsync(j => j.Id == jobId, ct) ?? throw JobErrors.JobNotFound(jobId);
+            if (JobStateMachine.Cancel((JobState)record.State, record.Id) is not { } next)
+            {
+                return record;
+            }
+
+            var now = store.Now;
+            var why = reason.Length > 0 ? $"cancelled: {reason}" : "cancelled";
+            JobRecords.AppendLog(db, record, now, JobRecords.OrchestratorWorkerId,
+                next == JobState.Cancelling ? $"{why}; waiting for worker '{record.WorkerId}' to stop" : why);
+            JobRecords.ChangeState(db, record, next, why, now);
+            await JobStore.SaveTransitionAsync(db, ct);
+            return record;
+        }, cancellationToken);
+        store.Signals.PulseJobs();
+        return JobRecords.ToProto(job);
+    }
+}
