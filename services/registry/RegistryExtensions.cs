@@ -5,7 +5,7 @@ using Cauchy.Storage;
 
 namespace Cauchy.Registry;
 
-/// <summary>The registry's wiring: its database, the object store, the domain.</summary>
+/// <summary>The registry's wiring: its database, the object store, the use cases.</summary>
 public static class RegistryExtensions
 {
     public static WebApplicationBuilder AddRegistry(this WebApplicationBuilder builder)
@@ -14,7 +14,11 @@ public static class RegistryExtensions
         builder.Services.AddObjectStore(builder.Configuration);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ArtifactUris>();
-        builder.Services.AddSingleton<ModelRegistry>();
+        builder.Services.AddSingleton<RegistryModels>();
+        builder.Services.AddSingleton<VersionRegistration>();
+        builder.Services.AddSingleton<VersionQueries>();
+        builder.Services.AddSingleton<VersionStages>();
+        builder.Services.AddSingleton<ArtifactDownloads>();
         return builder;
     }
 }

@@ -5,20 +5,25 @@ using Grpc.Core;
 
 namespace Cauchy.Registry.Grpc;
 
-/// <summary>The cauchy.v1.Models gRPC service: reads the call, asks <see cref="ModelRegistry"/>, writes the answer.</summary>
-public sealed class ModelsService(ModelRegistry registry) : Models.ModelsBase
+/// <summary>The cauchy.v1.Models gRPC service: reads the call, asks the use case in Domain/, writes the answer.</summary>
+public sealed class ModelsService(
+    RegistryModels models,
+    VersionRegistration registration,
+    VersionQueries versions,
+    VersionStages stages,
+    ArtifactDownloads downloads) : Models.ModelsBase
 {
     /// <summary>Bytes per DownloadArtifact chunk message (the proto recommends at most 1 MiB).</summary>
     public const int DownloadChunkBytes = 1024 * 1024;
 
     public override async Task<CreateModelResponse> CreateModel(CreateModelRequest request, ServerCallContext context) =>
-        new() { Model = await registry.CreateModelAsync(request, context.CancellationToken) };
+        new() { Model = await models.CreateModelAsync(request, context.CancellationToken) };
 
     public override async Task<GetModelResponse> GetModel(GetModelRequest request, ServerCallContext context) =>
-        new() { Model = await registry.GetModelAsync(request.ModelName, context.CancellationToken) };
+        new() { Model = await models.GetModelAsync(request.ModelName, context.CancellationToken) };
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context) =>
-        registry.ListModelsAsync(request, context.CancellationToken);
+        models.ListModelsAsync(request, context.CancellationToken);
 
     public override async Task<CreateModelVersionResponse> CreateModelVersion(IAsyncStreamReader<CreateModelVersionRequest> requestStream, ServerCallContext context)
     {
@@ -26,13 +31,13 @@ public sealed class ModelsService(ModelRegistry registry) : Models.ModelsBase
             "CreateModelVersionRequest", context.CancellationToken);
         await using var chunks = new ChunkStream<CreateModelVersionRequest>(requestStream,
             r => r.PayloadCase == CreateModelVersionRequest.PayloadOneofCase.Chunk ? r.Chunk : null, "CreateModelVersionRequest", context.CancellationToken);
-        var (version, existed) = await registry.CreateVersionAsync(header, chunks, context.CancellationToken);
+        var (version, existed) = await registration.CreateVersionAsync(header, chunks, context.CancellationToken);
         return new() { ModelVersion = version, AlreadyExisted = existed };
     }
 
     public override async Task DownloadArtifact(DownloadArtifactRequest request, IServerStreamWriter<DownloadArtifactResponse> responseStream, ServerCallContext context)
     {
-        var (artifact, content) = await registry.OpenArtifactAsync(request, context.CancellationToken);
+        var (artifact, content) = await downloads.OpenArtifactAsync(request, context.CancellationToken);
         await using (content)
         {
             await responseStream.WriteAsync(new DownloadArtifactResponse { Artifact = artifact }, context.CancellationToken);
@@ -59,17 +64,17 @@ public sealed class ModelsService(ModelRegistry registry) : Models.ModelsBase
     }
 
     public override async Task<GetModelVersionResponse> GetModelVersion(GetModelVersionRequest request, ServerCallContext context) =>
-        new() { ModelVersion = await registry.GetVersionAsync(request.ModelVersion, context.CancellationToken) };
+        new() { ModelVersion = await versions.GetVersionAsync(request.ModelVersion, context.CancellationToken) };
 
     public override Task<ListModelVersionsResponse> ListModelVersions(ListModelVersionsRequest request, ServerCallContext context) =>
-        registry.ListVersionsAsync(request, context.CancellationToken);
+        versions.ListVersionsAsync(request, context.CancellationToken);
 
     public override Task<TransitionStageResponse> TransitionStage(TransitionStageRequest request, ServerCallContext context) =>
-        registry.TransitionStageAsync(request, context.CancellationToken);
+        stages.TransitionStageAsync(request, context.CancellationToken);
 
     public override async Task<DeleteModelVersionResponse> DeleteModelVersion(DeleteModelVersionRequest request, ServerCallContext context)
     {
-        await registry.DeleteVersionAsync(request.ModelVersion, context.CancellationToken);
+        await stages.DeleteVersionAsync(request.ModelVersion, context.CancellationToken);
         return new();
     }
 
@@ -83,20 +88,20 @@ public sealed class ModelsService(ModelRegistry registry) : Models.ModelsBase
             {
                 throw RegistryErrors.InvalidArgument("chunk", "no message may follow a header whose weights come from source_uri.");
             }
-            var (copied, existedBefore) = await registry.ImportPretrainedAsync(header, null, context.CancellationToken);
+            var (copied, existedBefore) = await registration.ImportPretrainedAsync(header, null, context.CancellationToken);
             return new() { ModelVersion = copied, AlreadyExisted = existedBefore };
         }
         await using var chunks = new ChunkStream<ImportPretrainedRequest>(requestStream,
             r => r.PayloadCase == ImportPretrainedRequest.PayloadOneofCase.Chunk ? r.Chunk : null, "ImportPretrainedRequest", context.CancellationToken);
-        var (version, existed) = await registry.ImportPretrainedAsync(header, chunks, context.CancellationToken);
+        var (version, existed) = await registration.ImportPretrainedAsync(header, chunks, context.CancellationToken);
         return new() { ModelVersion = version, AlreadyExisted = existed };
     }
 
     public override Task<ListPretrainedResponse> ListPretrained(ListPretrainedRequest request, ServerCallContext context) =>
-        registry.ListPretrainedAsync(request, context.CancellationToken);
+        versions.ListPretrainedAsync(request, context.CancellationToken);
 
     public override Task<ListVersionsByDatasetResponse> ListVersionsByDataset(ListVersionsByDatasetRequest request, ServerCallContext context) =>
-        registry.ListVersionsByDatasetAsync(request, context.CancellationToken);
+        versions.ListVersionsByDatasetAsync(request, context.CancellationToken);
 
     private static async Task<THeader> ReadHeaderAsync<TRequest, THeader>(IAsyncStreamReader<TRequest> requests, Func<TRequest, THeader?> headerOf, string what, CancellationToken ct)
         where THeader : class

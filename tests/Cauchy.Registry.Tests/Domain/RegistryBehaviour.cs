@@ -20,7 +20,11 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
 {
     private RegistryHarness _harness = null!;
 
-    private ModelRegistry Registry => _harness.Registry;
+    private RegistryModels Models => _harness.Models;
+    private VersionRegistration Registration => _harness.Registration;
+    private VersionQueries Versions => _harness.Versions;
+    private VersionStages Stages => _harness.Stages;
+    private ArtifactDownloads Downloads => _harness.Downloads;
 
     public async Task InitializeAsync() => _harness = await RegistryHarness.CreateAsync(server, GetType());
 
@@ -40,7 +44,7 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         {
             request.Labels[key] = value;
         }
-        return await Registry.CreateModelAsync(request, default);
+        return await Models.CreateModelAsync(request, default);
     }
 
     private static CreateModelVersionHeader Header(string model, byte[] weights, params (string Name, double Value)[] metrics)
@@ -52,11 +56,11 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
     }
 
     private async Task<ModelVersion> UploadAsync(string model, byte[] weights, params (string Name, double Value)[] metrics) =>
-        (await Registry.CreateVersionAsync(Header(model, weights, metrics), new MemoryStream(weights), default)).Version;
+        (await Registration.CreateVersionAsync(Header(model, weights, metrics), new MemoryStream(weights), default)).Version;
 
     private async Task<byte[]> DownloadAsync(ModelVersion version, ArtifactKind kind, long offset = 0)
     {
-        var (artifact, content) = await Registry.OpenArtifactAsync(new DownloadArtifactRequest
+        var (artifact, content) = await Downloads.OpenArtifactAsync(new DownloadArtifactRequest
         {
             ModelVersion = new ModelVersionRef { ModelName = version.ModelName, Version = version.Version },
             Kind = kind,
@@ -92,10 +96,10 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         {
             request.ArchiveExisting = archive;
         }
-        return Registry.TransitionStageAsync(request, default);
+        return Stages.TransitionStageAsync(request, default);
     }
 
-    private async Task<ModelStage> StageOfAsync(ModelVersion v) => (await Registry.GetVersionAsync(Ref(v), default)).Stage;
+    private async Task<ModelStage> StageOfAsync(ModelVersion v) => (await Versions.GetVersionAsync(Ref(v), default)).Stage;
 
     // ---- schema ------------------------------------------------------------------------------------------------
 
@@ -109,11 +113,11 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
     public async Task A_created_model_reads_back_and_a_second_create_is_already_exists()
     {
         var model = await CreateModelAsync(labels: new() { ["team"] = "vision", ["cauchy.dev/owner"] = "ada" });
-        var read = await Registry.GetModelAsync(model.Name, default);
+        var read = await Models.GetModelAsync(model.Name, default);
         Assert.Equal(model, read);
         Assert.Equal((TaskType.Classification, "simple_cnn", 0, "vision"), (read.TaskType, read.Architecture, read.LatestVersion, read.Labels["team"]));
         await FailsAsync(StatusCode.AlreadyExists, () => CreateModelAsync(model.Name), model.Name);
-        await FailsAsync(StatusCode.NotFound, () => Registry.GetModelAsync("no-such-model", default), "no-such-model");
+        await FailsAsync(StatusCode.NotFound, () => Models.GetModelAsync("no-such-model", default), "no-such-model");
     }
 
     [Theory]
@@ -126,10 +130,10 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
     public async Task Invalid_model_fields_are_invalid_argument_naming_the_field(string name, string architecture, TaskType task, string field)
     {
         await FailsAsync(StatusCode.InvalidArgument,
-            () => Registry.CreateModelAsync(new CreateModelRequest { ModelName = name, Architecture = architecture, TaskType = task }, default), field);
+            () => Models.CreateModelAsync(new CreateModelRequest { ModelName = name, Architecture = architecture, TaskType = task }, default), field);
         if (name == "ok-name")
         {
-            await FailsAsync(StatusCode.NotFound, () => Registry.GetModelAsync(name, default));
+            await FailsAsync(StatusCode.NotFound, () => Models.GetModelAsync(name, default));
         }
     }
 
@@ -138,7 +142,7 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
     {
         var request = new CreateModelRequest { ModelName = TestWeights.UniqueName("m"), TaskType = TaskType.Classification, Architecture = "simple_cnn" };
         request.Labels["Bad Key"] = "x";
-        await FailsAsync(StatusCode.InvalidArgument, () => Registry.CreateModelAsync(request, default), "labels['Bad Key']");
+        await FailsAsync(StatusCode.InvalidArgument, () => Models.CreateModelAsync(request, default), "labels['Bad Key']");
     }
 
     // ---- versions and artifacts --------------------------------------------------------------------------------
@@ -168,9 +172,9 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         Assert.Equal(0.91, card.GetProperty("metrics").GetProperty("validation/accuracy").GetDouble());
         Assert.Equal("application/json", v1.ModelCard.MediaType);
 
-        var read = await Registry.GetVersionAsync(Ref(v1), default);
+        var read = await Versions.GetVersionAsync(Ref(v1), default);
         Assert.Equal(v1, read);
-        Assert.Equal(2, (await Registry.GetModelAsync(model.Name, default)).LatestVersion);
+        Assert.Equal(2, (await Models.GetModelAsync(model.Name, default)).LatestVersion);
         Assert.Equal(["t-shirt", "trouser"], read.ClassNames);
         Assert.Equal("fashion-mnist", read.Lineage.DatasetVersion.DatasetId);
     }
@@ -183,7 +187,7 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var header = Header(model.Name, weights);
         var card = Encoding.UTF8.GetBytes("{\"license\": \"MIT\", \"input\": [1, 28, 28]}");
         header.ModelCardJson = ByteString.CopyFrom(card);
-        var (version, _) = await Registry.CreateVersionAsync(header, new MemoryStream(weights), default);
+        var (version, _) = await Registration.CreateVersionAsync(header, new MemoryStream(weights), default);
         Assert.Equal(card, await DownloadAsync(version, ArtifactKind.ModelCard));
     }
 
@@ -197,11 +201,11 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         tampered[^1] ^= 0xFF;
 
         await FailsAsync(StatusCode.InvalidArgument,
-            () => Registry.CreateVersionAsync(header, new MemoryStream(tampered), default), "sha256", TestWeights.Sha256(tampered), header.Weights.Sha256);
+            () => Registration.CreateVersionAsync(header, new MemoryStream(tampered), default), "sha256", TestWeights.Sha256(tampered), header.Weights.Sha256);
 
         Assert.Empty(await _harness.StoredKeysAsync());
-        Assert.Equal(0, (await Registry.GetModelAsync(model.Name, default)).LatestVersion);
-        Assert.Empty((await Registry.ListVersionsAsync(new ListModelVersionsRequest { ModelName = model.Name }, default)).ModelVersions);
+        Assert.Equal(0, (await Models.GetModelAsync(model.Name, default)).LatestVersion);
+        Assert.Empty((await Versions.ListVersionsAsync(new ListModelVersionsRequest { ModelName = model.Name }, default)).ModelVersions);
     }
 
     [Theory]
@@ -214,9 +218,9 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var mention = string.Format(System.Globalization.CultureInfo.InvariantCulture, mentionFormat, weights.Length);
         var header = Header(model.Name, weights);
         var sent = delta < 0 ? weights[..^1] : [.. weights, 0];
-        await FailsAsync(StatusCode.InvalidArgument, () => Registry.CreateVersionAsync(header, new MemoryStream(sent), default), "header.weights", mention);
+        await FailsAsync(StatusCode.InvalidArgument, () => Registration.CreateVersionAsync(header, new MemoryStream(sent), default), "header.weights", mention);
         Assert.Empty(await _harness.StoredKeysAsync());
-        Assert.Equal(0, (await Registry.GetModelAsync(model.Name, default)).LatestVersion);
+        Assert.Equal(0, (await Models.GetModelAsync(model.Name, default)).LatestVersion);
     }
 
     [Fact]
@@ -225,9 +229,9 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var model = await CreateModelAsync();
         var weights = TestWeights.Safetensors(300_000, seed: 6);
         await Assert.ThrowsAsync<IOException>(() =>
-            Registry.CreateVersionAsync(Header(model.Name, weights), new FailingStream(weights[..500_000]), default));
+            Registration.CreateVersionAsync(Header(model.Name, weights), new FailingStream(weights[..500_000]), default));
         Assert.Empty(await _harness.StoredKeysAsync());
-        Assert.Equal(0, (await Registry.GetModelAsync(model.Name, default)).LatestVersion);
+        Assert.Equal(0, (await Models.GetModelAsync(model.Name, default)).LatestVersion);
 
         // The same upload, complete, then succeeds as version 1.
         Assert.Equal(1, (await UploadAsync(model.Name, weights)).Version);
@@ -263,9 +267,9 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
     {
         var model = await CreateModelAsync();
         await FailsAsync(StatusCode.InvalidArgument,
-            () => Registry.CreateVersionAsync(Header(model.Name, weights), new MemoryStream(weights), default), "header.weights", "not a safetensors file", mention);
+            () => Registration.CreateVersionAsync(Header(model.Name, weights), new MemoryStream(weights), default), "header.weights", "not a safetensors file", mention);
         Assert.True((await _harness.StoredKeysAsync()).Count == 0, what);
-        Assert.Equal(0, (await Registry.GetModelAsync(model.Name, default)).LatestVersion);
+        Assert.Equal(0, (await Models.GetModelAsync(model.Name, default)).LatestVersion);
     }
 
     [Theory]
@@ -277,7 +281,7 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var weights = TestWeights.Safetensors(100, seed: 7);
         var header = Header(model.Name, weights);
         header.ModelCardJson = ByteString.CopyFromUtf8(card);
-        await FailsAsync(StatusCode.InvalidArgument, () => Registry.CreateVersionAsync(header, new MemoryStream(weights), default), field);
+        await FailsAsync(StatusCode.InvalidArgument, () => Registration.CreateVersionAsync(header, new MemoryStream(weights), default), field);
         Assert.Empty(await _harness.StoredKeysAsync());
     }
 
@@ -290,7 +294,7 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         {
             var header = Header(model.Name, weights);
             edit(header);
-            await FailsAsync(StatusCode.InvalidArgument, () => Registry.CreateVersionAsync(header, new MemoryStream(weights), default), field);
+            await FailsAsync(StatusCode.InvalidArgument, () => Registration.CreateVersionAsync(header, new MemoryStream(weights), default), field);
         }
         await Check(h => h.Weights = null, "header.weights");
         await Check(h => h.Weights.Sha256 = "ABC", "header.weights.sha256");
@@ -309,14 +313,14 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
     {
         var name = TestWeights.UniqueName("auto");
         var weights = TestWeights.Safetensors(100, seed: 9);
-        await FailsAsync(StatusCode.NotFound, () => Registry.CreateVersionAsync(Header(name, weights), new MemoryStream(weights), default), name);
+        await FailsAsync(StatusCode.NotFound, () => Registration.CreateVersionAsync(Header(name, weights), new MemoryStream(weights), default), name);
         Assert.Empty(await _harness.StoredKeysAsync());
 
         var header = Header(name, weights);
         header.CreateModel = true;
         header.Lineage = TestWeights.Lineage(architecture: "resnet18", task: TaskType.Classification);
-        var (version, _) = await Registry.CreateVersionAsync(header, new MemoryStream(weights), default);
-        var model = await Registry.GetModelAsync(name, default);
+        var (version, _) = await Registration.CreateVersionAsync(header, new MemoryStream(weights), default);
+        var model = await Models.GetModelAsync(name, default);
         Assert.Equal(("resnet18", TaskType.Classification, 1), (model.Architecture, model.TaskType, version.Version));
     }
 
@@ -327,9 +331,9 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var weights = TestWeights.Safetensors(100, seed: 10);
         var header = Header(model.Name, weights);
         header.Lineage = TestWeights.Lineage(architecture: "resnet50");
-        await FailsAsync(StatusCode.FailedPrecondition, () => Registry.CreateVersionAsync(header, new MemoryStream(weights), default), "resnet50", "simple_cnn");
+        await FailsAsync(StatusCode.FailedPrecondition, () => Registration.CreateVersionAsync(header, new MemoryStream(weights), default), "resnet50", "simple_cnn");
         header.Lineage = TestWeights.Lineage(task: TaskType.Detection);
-        await FailsAsync(StatusCode.FailedPrecondition, () => Registry.CreateVersionAsync(header, new MemoryStream(weights), default), "Detection", "Classification");
+        await FailsAsync(StatusCode.FailedPrecondition, () => Registration.CreateVersionAsync(header, new MemoryStream(weights), default), "Detection", "Classification");
         Assert.Empty(await _harness.StoredKeysAsync());
     }
 
@@ -340,7 +344,7 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var weights = TestWeights.Safetensors(100, seed: 11);
         var header = Header(model.Name, weights);
         header.Lineage.BaseModelVersion = new ModelVersionRef { ModelName = model.Name, Version = 7 };
-        await FailsAsync(StatusCode.NotFound, () => Registry.CreateVersionAsync(header, new MemoryStream(weights), default), model.Name, "7");
+        await FailsAsync(StatusCode.NotFound, () => Registration.CreateVersionAsync(header, new MemoryStream(weights), default), model.Name, "7");
         Assert.Empty(await _harness.StoredKeysAsync());
     }
 
@@ -351,16 +355,16 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var weights = TestWeights.Safetensors(100, seed: 12);
         var header = Header(model.Name, weights);
         header.IdempotencyKey = "job-42";
-        var (first, firstExisted) = await Registry.CreateVersionAsync(header, new MemoryStream(weights), default);
-        var (again, againExisted) = await Registry.CreateVersionAsync(header, new MemoryStream(weights), default);
+        var (first, firstExisted) = await Registration.CreateVersionAsync(header, new MemoryStream(weights), default);
+        var (again, againExisted) = await Registration.CreateVersionAsync(header, new MemoryStream(weights), default);
         Assert.Equal((false, true), (firstExisted, againExisted));
         Assert.Equal(first.VersionId, again.VersionId);
 
         var other = TestWeights.Safetensors(100, seed: 13);
         var otherHeader = Header(model.Name, other);
         otherHeader.IdempotencyKey = "job-42";
-        await FailsAsync(StatusCode.AlreadyExists, () => Registry.CreateVersionAsync(otherHeader, new MemoryStream(other), default), "job-42", "version 1");
-        Assert.Equal(1, (await Registry.GetModelAsync(model.Name, default)).LatestVersion);
+        await FailsAsync(StatusCode.AlreadyExists, () => Registration.CreateVersionAsync(otherHeader, new MemoryStream(other), default), "job-42", "version 1");
+        Assert.Equal(1, (await Models.GetModelAsync(model.Name, default)).LatestVersion);
     }
 
     [Fact]
@@ -369,10 +373,10 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var model = await CreateModelAsync();
         var weights = TestWeights.Safetensors(100, seed: 14);
         var v = await UploadAsync(model.Name, weights);
-        await FailsAsync(StatusCode.InvalidArgument, () => Registry.OpenArtifactAsync(new DownloadArtifactRequest { ModelVersion = Ref(v) }, default), "kind");
-        await FailsAsync(StatusCode.InvalidArgument, () => Registry.OpenArtifactAsync(
+        await FailsAsync(StatusCode.InvalidArgument, () => Downloads.OpenArtifactAsync(new DownloadArtifactRequest { ModelVersion = Ref(v) }, default), "kind");
+        await FailsAsync(StatusCode.InvalidArgument, () => Downloads.OpenArtifactAsync(
             new DownloadArtifactRequest { ModelVersion = Ref(v), Kind = ArtifactKind.Weights, Offset = weights.Length + 1 }, default), "offset", weights.Length.ToString());
-        await FailsAsync(StatusCode.NotFound, () => Registry.OpenArtifactAsync(
+        await FailsAsync(StatusCode.NotFound, () => Downloads.OpenArtifactAsync(
             new DownloadArtifactRequest { ModelVersion = new ModelVersionRef { ModelName = model.Name, Version = 9 }, Kind = ArtifactKind.Weights }, default), "version 9");
         Assert.Empty(await DownloadAsync(v, ArtifactKind.Weights, offset: weights.Length));
     }
@@ -427,7 +431,7 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var model = await CreateModelAsync();
         var v = await UploadAsync(model.Name, TestWeights.Safetensors(10, 25));
         await MoveAsync(v, ModelStage.Staging);
-        var before = await Registry.GetVersionAsync(Ref(v), default);
+        var before = await Versions.GetVersionAsync(Ref(v), default);
         var same = await MoveAsync(v, ModelStage.Staging);
         Assert.Equal(before.StageUpdateTime, same.ModelVersion.StageUpdateTime);
         await FailsAsync(StatusCode.InvalidArgument, () => MoveAsync(v, ModelStage.Unspecified), "target_stage");
@@ -446,14 +450,14 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
             ModelVersion = new ModelVersionRef { ModelName = a.Name, VersionId = bv.VersionId },
             TargetStage = ModelStage.Production,
         };
-        await FailsAsync(StatusCode.FailedPrecondition, () => Registry.TransitionStageAsync(request, default), bv.VersionId, a.Name, b.Name);
+        await FailsAsync(StatusCode.FailedPrecondition, () => Stages.TransitionStageAsync(request, default), bv.VersionId, a.Name, b.Name);
         Assert.Equal(ModelStage.None, await StageOfAsync(bv));
 
         request.ModelVersion = new ModelVersionRef { ModelName = b.Name, VersionId = bv.VersionId, Version = 5 };
-        await FailsAsync(StatusCode.InvalidArgument, () => Registry.TransitionStageAsync(request, default), "model_version.version");
+        await FailsAsync(StatusCode.InvalidArgument, () => Stages.TransitionStageAsync(request, default), "model_version.version");
 
         request.ModelVersion = new ModelVersionRef { VersionId = bv.VersionId };
-        Assert.Equal(ModelStage.Production, (await Registry.TransitionStageAsync(request, default)).ModelVersion.Stage);
+        Assert.Equal(ModelStage.Production, (await Stages.TransitionStageAsync(request, default)).ModelVersion.Stage);
     }
 
     [Fact]
@@ -466,9 +470,9 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
             versions.Add(await UploadAsync(model.Name, TestWeights.Safetensors(10, 30 + i)));
         }
         await Task.WhenAll(versions.Select(v => Task.Run(() => MoveAsync(v, ModelStage.Production))));
-        var production = await Registry.ListVersionsAsync(new ListModelVersionsRequest { ModelName = model.Name, Stage = ModelStage.Production }, default);
+        var production = await Versions.ListVersionsAsync(new ListModelVersionsRequest { ModelName = model.Name, Stage = ModelStage.Production }, default);
         Assert.Single(production.ModelVersions);
-        var archived = await Registry.ListVersionsAsync(new ListModelVersionsRequest { ModelName = model.Name, Stage = ModelStage.Archived }, default);
+        var archived = await Versions.ListVersionsAsync(new ListModelVersionsRequest { ModelName = model.Name, Stage = ModelStage.Archived }, default);
         Assert.Equal(3, archived.ModelVersions.Count);
     }
 
@@ -481,7 +485,7 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var uploads = Enumerable.Range(0, 4).Select(i => TestWeights.Safetensors(10, 100 + i)).ToList();
         var versions = await Task.WhenAll(uploads.Select(w => Task.Run(() => UploadAsync(model.Name, w))));
         Assert.Equal([1, 2, 3, 4], versions.Select(v => v.Version).Order());
-        Assert.Equal(4, (await Registry.GetModelAsync(model.Name, default)).LatestVersion);
+        Assert.Equal(4, (await Models.GetModelAsync(model.Name, default)).LatestVersion);
         foreach (var (version, weights) in versions.Zip(uploads))
         {
             Assert.Equal(TestWeights.Sha256(weights), version.Weights.Sha256);
@@ -497,10 +501,10 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         {
             var header = Header(name, weights);
             header.CreateModel = true;
-            return (await Registry.CreateVersionAsync(header, new MemoryStream(weights), default)).Version;
+            return (await Registration.CreateVersionAsync(header, new MemoryStream(weights), default)).Version;
         })));
         Assert.Equal([1, 2, 3, 4], versions.Select(v => v.Version).Order());
-        Assert.Equal(4, (await Registry.GetModelAsync(name, default)).LatestVersion);
+        Assert.Equal(4, (await Models.GetModelAsync(name, default)).LatestVersion);
     }
 
     // ---- deletion ----------------------------------------------------------------------------------------------
@@ -512,12 +516,12 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var v1 = await UploadAsync(model.Name, TestWeights.Safetensors(10, 40));
         var v2 = await UploadAsync(model.Name, TestWeights.Safetensors(10, 41));
         await MoveAsync(v2, ModelStage.Production);
-        await FailsAsync(StatusCode.FailedPrecondition, () => Registry.DeleteVersionAsync(Ref(v2), default), "PRODUCTION", "ARCHIVED");
+        await FailsAsync(StatusCode.FailedPrecondition, () => Stages.DeleteVersionAsync(Ref(v2), default), "PRODUCTION", "ARCHIVED");
         Assert.True(await _harness.Store.ExistsAsync(ObjectKey.ForSha256(v2.Weights.Sha256)));
 
         await MoveAsync(v2, ModelStage.Archived);
-        await Registry.DeleteVersionAsync(Ref(v2), default);
-        await FailsAsync(StatusCode.NotFound, () => Registry.GetVersionAsync(Ref(v2), default), "version 2");
+        await Stages.DeleteVersionAsync(Ref(v2), default);
+        await FailsAsync(StatusCode.NotFound, () => Versions.GetVersionAsync(Ref(v2), default), "version 2");
         Assert.False(await _harness.Store.ExistsAsync(ObjectKey.ForSha256(v2.Weights.Sha256)));
         Assert.True(await _harness.Store.ExistsAsync(ObjectKey.ForSha256(v1.Weights.Sha256)));
 
@@ -534,10 +538,10 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var va = await UploadAsync(a.Name, weights);
         var vb = await UploadAsync(b.Name, weights);
         var key = ObjectKey.ForSha256(va.Weights.Sha256);
-        await Registry.DeleteVersionAsync(Ref(va), default);
+        await Stages.DeleteVersionAsync(Ref(va), default);
         Assert.True(await _harness.Store.ExistsAsync(key));
         Assert.Equal(weights, await DownloadAsync(vb, ArtifactKind.Weights));
-        await Registry.DeleteVersionAsync(Ref(vb), default);
+        await Stages.DeleteVersionAsync(Ref(vb), default);
         Assert.False(await _harness.Store.ExistsAsync(key));
     }
 
@@ -554,14 +558,14 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         await UploadAsync(weak.Name, TestWeights.Safetensors(10, 51), ("validation/accuracy", 0.71));
         var dh = Header(det.Name, TestWeights.Safetensors(10, 52), ("validation/map", 0.5));
         dh.Lineage = TestWeights.Lineage("fasterrcnn", TaskType.Detection);
-        await Registry.CreateVersionAsync(dh, new MemoryStream(TestWeights.Safetensors(10, 52)), default);
+        await Registration.CreateVersionAsync(dh, new MemoryStream(TestWeights.Safetensors(10, 52)), default);
         await MoveAsync(gv, ModelStage.Production);
 
         async Task<string[]> Names(Action<ListModelsRequest> edit)
         {
             var request = new ListModelsRequest { NamePrefix = prefix };
             edit(request);
-            return (await Registry.ListModelsAsync(request, default)).Models.Select(m => m.Name).ToArray();
+            return (await Models.ListModelsAsync(request, default)).Models.Select(m => m.Name).ToArray();
         }
         Assert.Equal([det.Name, good.Name, weak.Name], await Names(_ => { }));
         Assert.Equal([good.Name], await Names(r => r.MetricFilters.Add(new MetricFilter { Name = "validation/accuracy", Comparison = MetricComparison.GreaterOrEqual, Value = 0.9 })));
@@ -584,9 +588,9 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
     {
         var stem = TestWeights.UniqueName("lit");
         await CreateModelAsync($"{stem}-ab");
-        Assert.Equal([$"{stem}-ab"], (await Registry.ListModelsAsync(new ListModelsRequest { NamePrefix = $"{stem}-a" }, default)).Models.Select(m => m.Name));
-        Assert.Empty((await Registry.ListModelsAsync(new ListModelsRequest { NamePrefix = $"{stem}_a" }, default)).Models);
-        Assert.Empty((await Registry.ListModelsAsync(new ListModelsRequest { NamePrefix = $"{stem}%" }, default)).Models);
+        Assert.Equal([$"{stem}-ab"], (await Models.ListModelsAsync(new ListModelsRequest { NamePrefix = $"{stem}-a" }, default)).Models.Select(m => m.Name));
+        Assert.Empty((await Models.ListModelsAsync(new ListModelsRequest { NamePrefix = $"{stem}_a" }, default)).Models);
+        Assert.Empty((await Models.ListModelsAsync(new ListModelsRequest { NamePrefix = $"{stem}%" }, default)).Models);
     }
 
     [Fact]
@@ -603,7 +607,7 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var pages = 0;
         do
         {
-            var page = await Registry.ListModelsAsync(request, default);
+            var page = await Models.ListModelsAsync(request, default);
             seen.AddRange(page.Models.Select(m => m.Name));
             request.PageToken = page.NextPageToken;
             pages++;
@@ -612,11 +616,11 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         Assert.Equal(names, seen);
         Assert.Equal(3, pages);
 
-        var first = await Registry.ListModelsAsync(new ListModelsRequest { NamePrefix = prefix, PageSize = 2 }, default);
+        var first = await Models.ListModelsAsync(new ListModelsRequest { NamePrefix = prefix, PageSize = 2 }, default);
         await FailsAsync(StatusCode.InvalidArgument,
-            () => Registry.ListModelsAsync(new ListModelsRequest { NamePrefix = prefix + "-1", PageSize = 2, PageToken = first.NextPageToken }, default), "page_token");
+            () => Models.ListModelsAsync(new ListModelsRequest { NamePrefix = prefix + "-1", PageSize = 2, PageToken = first.NextPageToken }, default), "page_token");
         await FailsAsync(StatusCode.InvalidArgument,
-            () => Registry.ListModelsAsync(new ListModelsRequest { PageToken = "garbage!" }, default), "page_token");
+            () => Models.ListModelsAsync(new ListModelsRequest { PageToken = "garbage!" }, default), "page_token");
     }
 
     [Fact]
@@ -631,7 +635,7 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var numbers = new List<int>();
         do
         {
-            var page = await Registry.ListVersionsAsync(request, default);
+            var page = await Versions.ListVersionsAsync(request, default);
             numbers.AddRange(page.ModelVersions.Select(v => v.Version));
             request.PageToken = page.NextPageToken;
         }
@@ -640,8 +644,8 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
 
         var good = new ListModelVersionsRequest { ModelName = model.Name };
         good.MetricFilters.Add(new MetricFilter { Name = "validation/accuracy", Comparison = MetricComparison.GreaterOrEqual, Value = 0.85 });
-        Assert.Equal([5, 4, 3], (await Registry.ListVersionsAsync(good, default)).ModelVersions.Select(v => v.Version));
-        await FailsAsync(StatusCode.NotFound, () => Registry.ListVersionsAsync(new ListModelVersionsRequest { ModelName = "no-such-model" }, default), "no-such-model");
+        Assert.Equal([5, 4, 3], (await Versions.ListVersionsAsync(good, default)).ModelVersions.Select(v => v.Version));
+        await FailsAsync(StatusCode.NotFound, () => Versions.ListVersionsAsync(new ListModelVersionsRequest { ModelName = "no-such-model" }, default), "no-such-model");
     }
 
     [Fact]
@@ -652,15 +656,15 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var weights = TestWeights.Safetensors(10, 70);
         var header = Header(model.Name, weights);
         header.Lineage = TestWeights.Lineage(dataset: dataset, datasetVersion: "abc");
-        await Registry.CreateVersionAsync(header, new MemoryStream(weights), default);
+        await Registration.CreateVersionAsync(header, new MemoryStream(weights), default);
         await UploadAsync(model.Name, TestWeights.Safetensors(10, 71));
 
-        var byDataset = await Registry.ListVersionsByDatasetAsync(new ListVersionsByDatasetRequest { DatasetVersion = new DatasetVersionRef { DatasetId = dataset } }, default);
+        var byDataset = await Versions.ListVersionsByDatasetAsync(new ListVersionsByDatasetRequest { DatasetVersion = new DatasetVersionRef { DatasetId = dataset } }, default);
         Assert.Equal([1], byDataset.ModelVersions.Select(v => v.Version));
-        var other = await Registry.ListVersionsByDatasetAsync(
+        var other = await Versions.ListVersionsByDatasetAsync(
             new ListVersionsByDatasetRequest { DatasetVersion = new DatasetVersionRef { DatasetId = dataset, VersionId = "other" } }, default);
         Assert.Empty(other.ModelVersions);
-        await FailsAsync(StatusCode.InvalidArgument, () => Registry.ListVersionsByDatasetAsync(new ListVersionsByDatasetRequest(), default), "dataset_version.dataset_id");
+        await FailsAsync(StatusCode.InvalidArgument, () => Versions.ListVersionsByDatasetAsync(new ListVersionsByDatasetRequest(), default), "dataset_version.dataset_id");
     }
 
     // ---- pretrained catalogue ----------------------------------------------------------------------------------
@@ -679,22 +683,22 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
     {
         var arch = "arch" + Guid.NewGuid().ToString("N")[..8];
         var weights = TestWeights.Safetensors(100, 80);
-        var (first, existed) = await Registry.ImportPretrainedAsync(Pretrained($"{arch}-b", arch + "b", weights), new MemoryStream(weights), default);
-        var (again, existedAgain) = await Registry.ImportPretrainedAsync(Pretrained($"{arch}-b", arch + "b", weights), new MemoryStream(weights), default);
+        var (first, existed) = await Registration.ImportPretrainedAsync(Pretrained($"{arch}-b", arch + "b", weights), new MemoryStream(weights), default);
+        var (again, existedAgain) = await Registration.ImportPretrainedAsync(Pretrained($"{arch}-b", arch + "b", weights), new MemoryStream(weights), default);
         Assert.Equal((false, true, first.VersionId), (existed, existedAgain, again.VersionId));
         Assert.Equal("ImageNet-1k", first.Pretrained.TrainedOn);
         var other = TestWeights.Safetensors(100, 81);
-        await Registry.ImportPretrainedAsync(Pretrained($"{arch}-a", arch + "a", other), new MemoryStream(other), default);
+        await Registration.ImportPretrainedAsync(Pretrained($"{arch}-a", arch + "a", other), new MemoryStream(other), default);
 
-        var all = await Registry.ListPretrainedAsync(new ListPretrainedRequest { PageSize = 1000 }, default);
+        var all = await Versions.ListPretrainedAsync(new ListPretrainedRequest { PageSize = 1000 }, default);
         var mine = all.ModelVersions.Where(v => v.ModelName.StartsWith(arch, StringComparison.Ordinal)).Select(v => v.ModelName).ToArray();
         Assert.Equal([$"{arch}-a", $"{arch}-b"], mine);
-        var onlyB = await Registry.ListPretrainedAsync(new ListPretrainedRequest { Architecture = arch + "b" }, default);
+        var onlyB = await Versions.ListPretrainedAsync(new ListPretrainedRequest { Architecture = arch + "b" }, default);
         Assert.Equal([$"{arch}-b"], onlyB.ModelVersions.Select(v => v.ModelName));
         Assert.Equal(weights, await DownloadAsync(onlyB.ModelVersions[0], ArtifactKind.Weights));
 
         await FailsAsync(StatusCode.FailedPrecondition,
-            () => Registry.ImportPretrainedAsync(Pretrained($"{arch}-b", "resnet18", other), new MemoryStream(other), default), "resnet18", arch + "b");
+            () => Registration.ImportPretrainedAsync(Pretrained($"{arch}-b", "resnet18", other), new MemoryStream(other), default), "resnet18", arch + "b");
     }
 
     [Fact]
@@ -704,13 +708,13 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         for (var i = 0; i < 3; i++)
         {
             var weights = TestWeights.Safetensors(10, 90 + i);
-            await Registry.ImportPretrainedAsync(Pretrained($"{arch}-{i}", arch, weights), new MemoryStream(weights), default);
+            await Registration.ImportPretrainedAsync(Pretrained($"{arch}-{i}", arch, weights), new MemoryStream(weights), default);
         }
         var request = new ListPretrainedRequest { Architecture = arch, PageSize = 2 };
         var names = new List<string>();
         do
         {
-            var page = await Registry.ListPretrainedAsync(request, default);
+            var page = await Versions.ListPretrainedAsync(request, default);
             names.AddRange(page.ModelVersions.Select(v => v.ModelName));
             request.PageToken = page.NextPageToken;
         }
@@ -726,19 +730,19 @@ public abstract class RegistryBehaviour(ITestDatabaseServer server) : IAsyncLife
         var uris = new ArtifactUris(_harness.Options);
         var header = Pretrained(TestWeights.UniqueName("uri"), "resnet18", weights);
         header.SourceUri = uris.For("incoming/resnet.safetensors");
-        var (version, _) = await Registry.ImportPretrainedAsync(header, null, default);
+        var (version, _) = await Registration.ImportPretrainedAsync(header, null, default);
         Assert.Equal(TestWeights.Sha256(weights), version.Weights.Sha256);
         Assert.Equal(weights, await DownloadAsync(version, ArtifactKind.Weights));
 
         header.SourceUri = "file:///etc/passwd";
-        await FailsAsync(StatusCode.InvalidArgument, () => Registry.ImportPretrainedAsync(header, null, default), "header.source_uri", "/etc/passwd");
+        await FailsAsync(StatusCode.InvalidArgument, () => Registration.ImportPretrainedAsync(header, null, default), "header.source_uri", "/etc/passwd");
         header.SourceUri = uris.For("incoming/missing.safetensors");
-        await FailsAsync(StatusCode.NotFound, () => Registry.ImportPretrainedAsync(header, null, default), "missing.safetensors");
+        await FailsAsync(StatusCode.NotFound, () => Registration.ImportPretrainedAsync(header, null, default), "missing.safetensors");
         header.ClearWeightsSource();
-        await FailsAsync(StatusCode.InvalidArgument, () => Registry.ImportPretrainedAsync(header, null, default), "header.upload");
+        await FailsAsync(StatusCode.InvalidArgument, () => Registration.ImportPretrainedAsync(header, null, default), "header.upload");
         header.Upload = TestWeights.Upload(weights);
         header.Source = null;
-        await FailsAsync(StatusCode.InvalidArgument, () => Registry.ImportPretrainedAsync(header, new MemoryStream(weights), default), "header.source.origin");
+        await FailsAsync(StatusCode.InvalidArgument, () => Registration.ImportPretrainedAsync(header, new MemoryStream(weights), default), "header.source.origin");
     }
 }
 

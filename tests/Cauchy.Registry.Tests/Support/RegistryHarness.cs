@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cauchy.Registry.Tests.Support;
 
-/// <summary>A <see cref="ModelRegistry"/> on a migrated database and a local object store in a temporary folder.</summary>
+/// <summary>The registry's use cases on a migrated database and a local object store in a temporary folder.</summary>
 public sealed class RegistryHarness : IDisposable
 {
     private RegistryHarness(DbContextOptions<RegistryDbContext> options, string root)
@@ -16,14 +16,23 @@ public sealed class RegistryHarness : IDisposable
         Options = new StorageOptions { Kind = "local", Local = new LocalStoreOptions { Root = root } };
         Store = new LocalObjectStore(Options.Local);
         Factory = new ContextFactory(options);
-        Registry = new ModelRegistry(Factory, Store, new ArtifactUris(Options), TimeProvider.System);
+        var uris = new ArtifactUris(Options);
+        Models = new RegistryModels(Factory, TimeProvider.System);
+        Registration = new VersionRegistration(Factory, Store, uris, TimeProvider.System);
+        Versions = new VersionQueries(Factory, uris);
+        Stages = new VersionStages(Factory, Store, uris, TimeProvider.System);
+        Downloads = new ArtifactDownloads(Factory, Store, uris);
     }
 
     public string Root { get; }
     public StorageOptions Options { get; }
     public IObjectStore Store { get; }
     public IDbContextFactory<RegistryDbContext> Factory { get; }
-    public ModelRegistry Registry { get; }
+    public RegistryModels Models { get; }
+    public VersionRegistration Registration { get; }
+    public VersionQueries Versions { get; }
+    public VersionStages Stages { get; }
+    public ArtifactDownloads Downloads { get; }
 
     public static async Task<RegistryHarness> CreateAsync(ITestDatabaseServer server, Type testClass)
     {
