@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Cauchy.Domain;
 using Cauchy.V1;
 using Google.Protobuf.Collections;
 
@@ -7,7 +8,6 @@ namespace Cauchy.Registry.Domain;
 /// <summary>Checks of caller input (common.proto's rules); each failure is INVALID_ARGUMENT naming the field.</summary>
 public static partial class Validation
 {
-    public const int DefaultPageSize = 50;
     public const int MaxPageSize = 1000;
 
     [GeneratedRegex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")]
@@ -85,13 +85,7 @@ public static partial class Validation
         }
     }
 
-    public static int PageSize(int pageSize, string field = "page_size") => pageSize switch
-    {
-        < 0 => throw RegistryErrors.InvalidArgument(field, $"{pageSize} is negative."),
-        0 => DefaultPageSize,
-        > MaxPageSize => MaxPageSize,
-        _ => pageSize,
-    };
+    public static int PageSize(int pageSize, string field = "page_size") => PageToken.Size(pageSize, MaxPageSize, field);
 
     public static void Metrics(RepeatedField<MetricValue> metrics, string field)
     {
