@@ -10,9 +10,6 @@ public static partial class Validation
 {
     public const int MaxPageSize = 1000;
 
-    [GeneratedRegex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
-
     [GeneratedRegex("^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$")]
     private static partial Regex LabelName();
 
@@ -31,10 +28,10 @@ public static partial class Validation
         {
             throw RegistryErrors.InvalidArgument(field, "is required.");
         }
-        if (!DnsLabel().IsMatch(value))
+        if (!Names.IsValid(value))
         {
             throw RegistryErrors.InvalidArgument(field,
-                $"'{Shorten(value)}' is not a valid name: 1-63 characters of [a-z0-9-], starting with a letter and not ending with '-'.");
+                $"'{Shorten(value)}' is not a valid name: {Names.Rule}.");
         }
     }
 
