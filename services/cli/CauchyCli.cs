@@ -126,5 +126,5 @@ public static class CauchyCli
     }
 
     private static string ToConstant(StatusCode code) =>
-        System.Text.RegularExpressions.Regex.Replace(code.ToString(), "(?<=[a-z])([A-Z])", "_$1").ToUpperInvariant();
+        Show.SnakeCase(code.ToString()).ToUpperInvariant();
 }

@@ -113,6 +113,15 @@ public sealed class CliTests
     }
 
     [Theory]
+    [InlineData("DetectionCoco", "detection_coco")]
+    [InlineData("imageFolder", "image_folder")]
+    [InlineData("ResNet18Small", "res_net18_small")]
+    [InlineData("OK", "ok")]
+    [InlineData("already_snake", "already_snake")]
+    public void Pascal_and_camel_case_turn_into_snake_case(string text, string expected) =>
+        Assert.Equal(expected, Show.SnakeCase(text));
+
+    [Theory]
     [InlineData("resnet:3", null, "resnet", 3)]
     [InlineData("my:model:12", null, "my:model", 12)]
     [InlineData("resnet", 4, "resnet", 4)]

@@ -61,7 +61,7 @@ public static class CommandHelpers
     }
 
     private static string Normalize(string text) =>
-        System.Text.RegularExpressions.Regex.Replace(text.Trim(), "(?<=[a-z0-9])([A-Z])", "_$1").Replace('-', '_').ToLowerInvariant();
+        Show.SnakeCase(text.Trim()).Replace('-', '_');
 
     /// <summary>Runs <paramref name="work"/> under a progress bar when stdout is a terminal; silently otherwise.</summary>
     public static async Task WithProgressAsync(CliContext c, string description, long total, Func<Action<long>, Task> work)

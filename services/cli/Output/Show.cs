@@ -1,17 +1,25 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Cauchy.Cli.Output;
 
 /// <summary>Short human forms of proto values for tables.</summary>
-public static class Show
+public static partial class Show
 {
+    /// <summary>PascalCase or camelCase in lower snake case, e.g. DetectionCoco → detection_coco, imageFolder → image_folder.</summary>
+    public static string SnakeCase(string text) => WordStart().Replace(text, "_$1").ToLowerInvariant();
+
+    /// <summary>An upper-case letter that follows a lower-case letter or a digit: where a new word starts.</summary>
+    [GeneratedRegex("(?<=[a-z0-9])([A-Z])")]
+    private static partial Regex WordStart();
+
     /// <summary>An enum value without its type prefix, lower case: TASK_TYPE_CLASSIFICATION → classification.</summary>
     public static string Enum<T>(T value)
         where T : struct, System.Enum
     {
         // Generated C# enum members drop the type prefix and are PascalCase: DetectionCoco → detection_coco.
-        var name = System.Text.RegularExpressions.Regex.Replace(value.ToString(), "(?<=[a-z0-9])([A-Z])", "_$1").ToLowerInvariant();
+        var name = SnakeCase(value.ToString());
         return name == "unspecified" ? "-" : name;
     }
 

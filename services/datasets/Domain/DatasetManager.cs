@@ -21,6 +21,9 @@ public sealed class DatasetManager(
     DatasetsOptions options,
     TimeProvider time)
 {
+    /// <summary>The largest page a list call returns (common.proto, "Pagination").</summary>
+    public const int MaxPageSize = 1000;
+
     public Task<Dataset> CreateDatasetAsync(CreateDatasetRequest request, CancellationToken cancellationToken)
     {
         Identifiers.ValidateDatasetId(request.DatasetId, "dataset_id");
@@ -51,9 +54,9 @@ public sealed class DatasetManager(
 
     public async Task<ListDatasetsResponse> ListDatasetsAsync(ListDatasetsRequest request, CancellationToken cancellationToken)
     {
-        var size = PageToken.Size(request.PageSize);
+        var size = PageToken.Size(request.PageSize, MaxPageSize);
         var fingerprint = $"{(int)request.TaskType};{string.Join(",", request.LabelSelector.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))}";
-        var after = PageToken.Decode(request.PageToken, fingerprint);
+        var after = PageToken.Decode(request.PageToken, fingerprint, 1)?[0];
         var response = new ListDatasetsResponse();
         while (response.Datasets.Count < size)
         {
@@ -75,7 +78,7 @@ public sealed class DatasetManager(
                 return response;
             }
         }
-        response.NextPageToken = PageToken.Encode(after!, fingerprint);
+        response.NextPageToken = PageToken.Encode(fingerprint, after!);
         return response;
     }
 
@@ -117,16 +120,20 @@ public sealed class DatasetManager(
 
     public async Task<ListDatasetVersionsResponse> ListVersionsAsync(ListDatasetVersionsRequest request, CancellationToken cancellationToken)
     {
-        var size = PageToken.Size(request.PageSize);
+        var size = PageToken.Size(request.PageSize, MaxPageSize);
         await GetDatasetAsync(request.DatasetId, cancellationToken);
-        var position = PageToken.Decode(request.PageToken, request.DatasetId);
-        var offset = position is null ? 0 : int.Parse(position, CultureInfo.InvariantCulture);
+        var position = PageToken.Decode(request.PageToken, request.DatasetId, 1)?[0];
+        var offset = 0;
+        if (position is not null && (!int.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out offset)))
+        {
+            throw PageToken.NotIssued();
+        }
         var versions = await catalog.ListVersionsAsync(request.DatasetId, offset, size + 1, cancellationToken);
         var response = new ListDatasetVersionsResponse();
         response.Versions.AddRange(versions.Take(size).Select(v => v.Version));
         if (versions.Count > size)
         {
-            response.NextPageToken = PageToken.Encode((offset + size).ToString(CultureInfo.InvariantCulture), request.DatasetId);
+            response.NextPageToken = PageToken.Encode(request.DatasetId, (offset + size).ToString(CultureInfo.InvariantCulture));
         }
         return response;
     }

@@ -6,9 +6,6 @@ namespace Cauchy.Datasets.Domain;
 /// <summary>The id and label rules of common.proto ("Identifiers", "Labels").</summary>
 public static partial class Identifiers
 {
-    [GeneratedRegex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")]
-    private static partial Regex DatasetIdPattern();
-
     [GeneratedRegex("^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/)?[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$")]
     private static partial Regex LabelKeyPattern();
 
@@ -17,10 +14,10 @@ public static partial class Identifiers
 
     public static void ValidateDatasetId(string id, string field)
     {
-        if (!DatasetIdPattern().IsMatch(id))
+        if (!Names.IsValid(id))
         {
             throw DomainException.InvalidArgument(
-                $"{field} '{id}' is not a valid dataset id: 1-63 characters of [a-z0-9-], starting with a letter, not ending with '-'");
+                $"{field} '{id}' is not a valid dataset id: {Names.Rule}");
         }
     }
 

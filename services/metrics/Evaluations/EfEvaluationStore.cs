@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Cauchy.Domain;
 using Cauchy.Metrics.Data;
 using Cauchy.V1;
@@ -62,7 +61,7 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
 
         if (pageToken is not null)
         {
-            var (after, afterId) = DecodeToken(pageToken);
+            var (after, afterId) = DecodeToken(pageToken, filter);
             query = query.Where(e => e.CreatedAt < after || (e.CreatedAt == after && string.Compare(e.Id, afterId) < 0));
         }
 
@@ -80,25 +79,26 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
 
             return evaluation;
         }).ToList();
-        var next = records.Count > pageSize ? EncodeToken(records[pageSize - 1]) : null;
+        var next = records.Count > pageSize ? EncodeToken(filter, records[pageSize - 1]) : null;
         return new EvaluationPage(page, next);
     }
 
-    private static string EncodeToken(EvaluationRecord last) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{last.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture)}:{last.Id}"));
+    /// <summary>The filters a page token belongs to (IncludeDetails may change between pages: it selects no rows).</summary>
+    private static string Filters(EvaluationFilter filter) =>
+        string.Join('\n', filter.JobId ?? "", filter.ModelName ?? "", filter.ModelVersion.ToString(CultureInfo.InvariantCulture),
+            filter.Kind is { } kind ? ((int)kind).ToString(CultureInfo.InvariantCulture) : "");
 
-    private static (DateTime After, string AfterId) DecodeToken(string token)
+    private static string EncodeToken(EvaluationFilter filter, EvaluationRecord last) =>
+        PageToken.Encode(Filters(filter), last.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture), last.Id);
+
+    private static (DateTime After, string AfterId) DecodeToken(string token, EvaluationFilter filter)
     {
-        try
+        var position = PageToken.Decode(token, Filters(filter), 2)!;
+        if (!long.TryParse(position[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            || ticks > DateTime.MaxValue.Ticks)
         {
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            var colon = text.IndexOf(':');
-            var ticks = long.Parse(text[..colon], NumberStyles.None, CultureInfo.InvariantCulture);
-            return (new DateTime(ticks, DateTimeKind.Utc), text[(colon + 1)..]);
+            throw PageToken.NotIssued();
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
-        {
-            throw DomainException.InvalidArgument("page_token", "is not a token this service issued; start again without one");
-        }
+        return (new DateTime(ticks, DateTimeKind.Utc), position[1]);
     }
 }

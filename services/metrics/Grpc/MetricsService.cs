@@ -12,7 +12,6 @@ namespace Cauchy.Metrics.Grpc;
 /// </summary>
 public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsService> logger) : Cauchy.V1.Metrics.MetricsBase
 {
-    public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
 
     public override async Task<EvaluateResponse> Evaluate(IAsyncStreamReader<EvaluateRequest> requestStream, ServerCallContext context)
@@ -64,10 +63,7 @@ public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsServic
 
     public override async Task<ListEvaluationsResponse> ListEvaluations(ListEvaluationsRequest request, ServerCallContext context)
     {
-        if (request.PageSize < 0)
-        {
-            throw InvalidArgument($"page_size: must not be negative, got {request.PageSize}");
-        }
+        var pageSize = PageToken.Size(request.PageSize, MaxPageSize);
 
         if (request.ModelVersion is { } model && (model.ModelName.Length == 0 || model.Version < 0))
         {
@@ -80,7 +76,6 @@ public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsServic
             request.ModelVersion?.Version ?? 0,
             request.Kind == EvaluationKind.Unspecified ? null : request.Kind,
             request.IncludeDetails);
-        var pageSize = request.PageSize == 0 ? DefaultPageSize : Math.Min(request.PageSize, MaxPageSize);
         var page = await store.ListAsync(filter, pageSize, request.PageToken.Length == 0 ? null : request.PageToken, context.CancellationToken);
 
         var response = new ListEvaluationsResponse { NextPageToken = page.NextPageToken ?? "" };

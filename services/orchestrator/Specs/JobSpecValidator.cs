@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Cauchy.Domain;
 using Cauchy.V1;
 
 namespace Cauchy.Orchestrator.Specs;
@@ -116,9 +117,9 @@ public static partial class JobSpecValidator
             Fail("spec.checkpoint_every_steps", $"must not be negative, got {spec.CheckpointEverySteps}");
         }
 
-        if (spec.OutputModelName.Length > 0 && !ModelNamePattern().IsMatch(spec.OutputModelName))
+        if (spec.OutputModelName.Length > 0 && !Names.IsValid(spec.OutputModelName))
         {
-            Fail("spec.output_model_name", $"'{spec.OutputModelName}' is not a model name (the registry's rule: 1-63 characters of [a-z0-9-], starting with a letter and not ending with '-')");
+            Fail("spec.output_model_name", $"'{spec.OutputModelName}' is not a model name (the registry's rule: {Names.Rule})");
         }
 
         if (spec.MaxRunDuration is { } limit && limit.ToTimeSpan() < TimeSpan.Zero)
@@ -297,8 +298,4 @@ public static partial class JobSpecValidator
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_.-]*$")]
     private static partial Regex NamePattern();
-
-    /// <summary>The registry's model-name rule (services/registry/Domain/Validation.cs): checked here so a job never trains for a name it cannot register.</summary>
-    [GeneratedRegex("^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
-    public static partial Regex ModelNamePattern();
 }

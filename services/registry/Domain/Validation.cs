@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Cauchy.Domain;
 using Cauchy.V1;
 using Google.Protobuf.Collections;
 
@@ -7,11 +8,7 @@ namespace Cauchy.Registry.Domain;
 /// <summary>Checks of caller input (common.proto's rules); each failure is INVALID_ARGUMENT naming the field.</summary>
 public static partial class Validation
 {
-    public const int DefaultPageSize = 50;
     public const int MaxPageSize = 1000;
-
-    [GeneratedRegex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
 
     [GeneratedRegex("^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$")]
     private static partial Regex LabelName();
@@ -31,10 +28,10 @@ public static partial class Validation
         {
             throw RegistryErrors.InvalidArgument(field, "is required.");
         }
-        if (!DnsLabel().IsMatch(value))
+        if (!Names.IsValid(value))
         {
             throw RegistryErrors.InvalidArgument(field,
-                $"'{Shorten(value)}' is not a valid name: 1-63 characters of [a-z0-9-], starting with a letter and not ending with '-'.");
+                $"'{Shorten(value)}' is not a valid name: {Names.Rule}.");
         }
     }
 
@@ -85,13 +82,7 @@ public static partial class Validation
         }
     }
 
-    public static int PageSize(int pageSize, string field = "page_size") => pageSize switch
-    {
-        < 0 => throw RegistryErrors.InvalidArgument(field, $"{pageSize} is negative."),
-        0 => DefaultPageSize,
-        > MaxPageSize => MaxPageSize,
-        _ => pageSize,
-    };
+    public static int PageSize(int pageSize, string field = "page_size") => PageToken.Size(pageSize, MaxPageSize, field);
 
     public static void Metrics(RepeatedField<MetricValue> metrics, string field)
     {

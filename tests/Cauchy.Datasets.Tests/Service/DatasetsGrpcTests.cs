@@ -42,6 +42,8 @@ public sealed class DatasetsGrpcTests(DatasetsServiceFixture fixture) : IClassFi
         var invalid = await Assert.ThrowsAsync<RpcException>(() => Client.CreateDatasetAsync(new CreateDatasetRequest { DatasetId = "Not Valid", TaskType = TaskType.Detection }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
         Assert.Contains("dataset_id", invalid.Status.Detail);
+        var trailingNewline = await Assert.ThrowsAsync<RpcException>(() => Client.CreateDatasetAsync(new CreateDatasetRequest { DatasetId = id + "\n", TaskType = TaskType.Detection }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, trailingNewline.StatusCode);
 
         Assert.Equal(id, (await Client.GetDatasetAsync(new GetDatasetRequest { DatasetId = id })).Dataset.Id);
         Assert.Contains((await Client.ListDatasetsAsync(new ListDatasetsRequest { TaskType = TaskType.Detection, PageSize = 1000 })).Datasets, d => d.Id == id);

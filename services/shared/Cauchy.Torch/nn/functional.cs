@@ -33,8 +33,6 @@ public static partial class nn
         /// <summary>min(max(x, 0), 6), as libtorch's hardtanh(0, 6) (MobileNetV2's activation).</summary>
         public static Tensor relu6(Tensor input) => Activation(input, 4, 0);
 
-        public static Tensor tanh(Tensor input) => Activation(input, 5, 0);
-
         public static Tensor softmax(Tensor input, long dim)
         {
             ArgumentNullException.ThrowIfNull(input);
