@@ -13,11 +13,11 @@ public static class ServiceChannelOptions
     /// <summary>The largest response a client reads: shard batches and evaluation reports stay well below it.</summary>
     public const int MaxReceiveMessageBytes = 64 * 1024 * 1024;
 
-    public static GrpcChannelOptions Create(int maxReceiveMessageBytes = MaxReceiveMessageBytes) => new()
+    public static GrpcChannelOptions Create() => new()
     {
         HttpHandler = CreateHandler(),
         DisposeHttpClient = true,
-        MaxReceiveMessageSize = maxReceiveMessageBytes,
+        MaxReceiveMessageSize = MaxReceiveMessageBytes,
         // Requests are limited by the server (4 MiB by default); a client that sends more learns it from the status.
         MaxSendMessageSize = null,
     };
