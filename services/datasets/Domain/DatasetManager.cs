@@ -1,10 +1,11 @@
 using System.Globalization;
-using Cauchy.Datasets.Catalog;
+using Cauchy.Datasets.Data;
 using Cauchy.Datasets.Import;
 using Cauchy.Datasets.Shards;
 using Cauchy.Domain;
 using Cauchy.V1;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
 
 namespace Cauchy.Datasets.Domain;
 
@@ -14,13 +15,15 @@ namespace Cauchy.Datasets.Domain;
 /// version invisible in the catalog, then deletes its objects.
 /// </summary>
 public sealed class DatasetManager(
-    IDatasetCatalog catalog,
+    IDatasetStore catalog,
     DatasetImporter importer,
     ShardReader shardReader,
     IModelLineage lineage,
-    DatasetsOptions options,
+    IOptions<DatasetsOptions> datasetsOptions,
     TimeProvider time)
 {
+    private readonly DatasetsOptions _options = datasetsOptions.Value;
+
     /// <summary>The largest page a list call returns (common.proto, "Pagination").</summary>
     public const int MaxPageSize = 1000;
 
@@ -157,7 +160,7 @@ public sealed class DatasetManager(
         var version = await GetVersionAsync(request.DatasetId, request.VersionId, cancellationToken);
         var shard = version.Manifest.Splits.FirstOrDefault(s => s.Split == request.Split)?.Shards.FirstOrDefault(s => s.Index == request.ShardIndex)
             ?? throw DomainException.NotFound($"version '{request.VersionId}' has no shard {request.ShardIndex} in split {request.Split}");
-        await foreach (var batch in shardReader.ReadEncodedAsync(shard, request.StartSample, Math.Max(1, options.Shards.ReadBatchSamples), cancellationToken))
+        await foreach (var batch in shardReader.ReadEncodedAsync(shard, request.StartSample, Math.Max(1, _options.Shards.ReadBatchSamples), cancellationToken))
         {
             yield return batch;
         }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Cauchy.Datasets.Archives;
-using Cauchy.Datasets.Catalog;
+using Cauchy.Datasets.Data;
 using Cauchy.Datasets.Domain;
 using Cauchy.Datasets.Formats;
 using Cauchy.Datasets.Images;
@@ -12,6 +12,7 @@ using Cauchy.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
 
 namespace Cauchy.Datasets.Import;
@@ -24,14 +25,16 @@ namespace Cauchy.Datasets.Import;
 /// unfinished import, which <see cref="LeftoverSweeper"/> deletes at the next start.
 /// </summary>
 public sealed class DatasetImporter(
-    IDatasetCatalog catalog,
+    IDatasetStore catalog,
     IObjectStore store,
     ArchiveSource archiveSource,
-    DatasetsOptions options,
+    IOptions<DatasetsOptions> datasetsOptions,
     StorageOptions storage,
     TimeProvider time,
     ILogger<DatasetImporter> logger)
 {
+    private readonly DatasetsOptions _options = datasetsOptions.Value;
+
     private static readonly IReadOnlyList<IDatasetFormatReader> Readers =
         [new ImageFolderReader(), new CocoReader(), new VocReader(), new SegmentationMaskReader(), new IdxReader()];
 
@@ -65,14 +68,14 @@ public sealed class DatasetImporter(
         }
 
         var importId = Guid.NewGuid().ToString("N");
-        var work = Path.Combine(Path.GetFullPath(options.WorkDirectory), $"import-{importId}");
+        var work = Path.Combine(Path.GetFullPath(_options.WorkDirectory), $"import-{importId}");
         Directory.CreateDirectory(work);
         try
         {
             var archive = Path.Combine(work, "archive");
             await archiveSource.SpoolAsync(header, chunks, archive, cancellationToken);
             var extracted = Path.Combine(work, "extracted");
-            var files = await new ArchiveExtractor(options.Archive).ExtractAsync(archive, header.ArchiveKind, extracted, cancellationToken);
+            var files = await new ArchiveExtractor(_options.Archive).ExtractAsync(archive, header.ArchiveKind, extracted, cancellationToken);
             File.Delete(archive);
 
             var issues = new ValidationCollector();
@@ -137,7 +140,7 @@ public sealed class DatasetImporter(
         var order = Enumerable.Range(0, accepted.Count).ToArray();
         Array.Sort(order, (a, b) => splits[a] != splits[b] ? splits[a].CompareTo(splits[b]) : SplitAssigner.Compare(keys, a, b));
 
-        var prefix = $"{options.ObjectPrefix}{dataset.Id}/{importId}/";
+        var prefix = $"{_options.ObjectPrefix}{dataset.Id}/{importId}/";
         await catalog.BeginImportAsync(dataset.Id, importId, prefix, cancellationToken);
         var committed = false;
         try
@@ -146,7 +149,7 @@ public sealed class DatasetImporter(
             versionHash.AppendData(Encoding.UTF8.GetBytes(
                 $"cauchy.datasets.version.v1\n{dataset.TaskType}\n{classNames.Count}\n{string.Join("\n", classNames)}\n"));
             var statistics = new StatisticsBuilder(classNames, dataset.TaskType);
-            await using (var writer = new ShardSetWriter(store, prefix, Path.Combine(work, "shards"), options.Shards, versionHash))
+            await using (var writer = new ShardSetWriter(store, prefix, Path.Combine(work, "shards"), _options.Shards, versionHash))
             {
                 foreach (var i in order)
                 {

@@ -1,4 +1,4 @@
-using Cauchy.Datasets.Catalog;
+using Cauchy.Datasets.Data;
 using Cauchy.Datasets.Domain;
 using Cauchy.Datasets.Tests.Support;
 using Cauchy.Domain;
