@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cauchy.Datasets.Data;
 
-/// <summary>The catalog over EF Core (SQLite or PostgreSQL through Cauchy.Data); every write runs under <see cref="ConcurrencyRetry"/>.</summary>
+/// <summary>The dataset store over EF Core (SQLite or PostgreSQL through Cauchy.Data); every write runs under <see cref="ConcurrencyRetry"/>.</summary>
 public sealed class EfDatasetStore(IDbContextFactory<DatasetsDbContext> factory, TimeProvider time) : IDatasetStore
 {
     public async Task<Dataset> CreateDatasetAsync(Dataset dataset, CancellationToken cancellationToken)

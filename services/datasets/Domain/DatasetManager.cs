@@ -12,10 +12,10 @@ namespace Cauchy.Datasets.Domain;
 /// <summary>
 /// Everything the Datasets API does except importing: datasets, versions, statistics, manifests and shard reads,
 /// with the request checks of datasets.proto. Deleting a version first asks <see cref="IModelLineage"/>, makes the
-/// version invisible in the catalog, then deletes its objects.
+/// version invisible in the dataset store, then deletes its objects.
 /// </summary>
 public sealed class DatasetManager(
-    IDatasetStore catalog,
+    IDatasetStore datasetStore,
     DatasetImporter importer,
     ShardReader shardReader,
     IModelLineage lineage,
@@ -36,7 +36,7 @@ public sealed class DatasetManager(
         }
         Identifiers.ValidateLabels(request.Labels, "labels");
         var now = Timestamp.FromDateTimeOffset(time.GetUtcNow());
-        return catalog.CreateDatasetAsync(new Dataset
+        return datasetStore.CreateDatasetAsync(new Dataset
         {
             Id = request.DatasetId,
             DisplayName = request.DisplayName,
@@ -51,7 +51,7 @@ public sealed class DatasetManager(
     public async Task<Dataset> GetDatasetAsync(string datasetId, CancellationToken cancellationToken)
     {
         Identifiers.ValidateDatasetId(datasetId, "dataset_id");
-        return await catalog.FindDatasetAsync(datasetId, cancellationToken)
+        return await datasetStore.FindDatasetAsync(datasetId, cancellationToken)
             ?? throw DomainException.NotFound($"dataset '{datasetId}' does not exist");
     }
 
@@ -63,7 +63,7 @@ public sealed class DatasetManager(
         var response = new ListDatasetsResponse();
         while (response.Datasets.Count < size)
         {
-            var batch = await catalog.ListDatasetsAsync(after, size, request.TaskType, cancellationToken);
+            var batch = await datasetStore.ListDatasetsAsync(after, size, request.TaskType, cancellationToken);
             foreach (var dataset in batch)
             {
                 after = dataset.Id;
@@ -92,7 +92,7 @@ public sealed class DatasetManager(
         {
             for (var offset = 0; ; offset += 100)
             {
-                var versions = await catalog.ListVersionsAsync(datasetId, offset, 100, cancellationToken);
+                var versions = await datasetStore.ListVersionsAsync(datasetId, offset, 100, cancellationToken);
                 foreach (var version in versions)
                 {
                     await lineage.EnsureNotReferencedAsync(datasetId, version.Version.VersionId, cancellationToken);
@@ -103,7 +103,7 @@ public sealed class DatasetManager(
                 }
             }
         }
-        var prefixes = await catalog.DeleteDatasetAsync(datasetId, force, cancellationToken);
+        var prefixes = await datasetStore.DeleteDatasetAsync(datasetId, force, cancellationToken);
         foreach (var prefix in prefixes)
         {
             await importer.DeletePrefixAsync(prefix, CancellationToken.None);
@@ -117,7 +117,7 @@ public sealed class DatasetManager(
         {
             throw DomainException.InvalidArgument("version_id is required");
         }
-        return await catalog.FindVersionAsync(datasetId, versionId, cancellationToken)
+        return await datasetStore.FindVersionAsync(datasetId, versionId, cancellationToken)
             ?? throw DomainException.NotFound($"dataset '{datasetId}' has no version '{versionId}'");
     }
 
@@ -131,7 +131,7 @@ public sealed class DatasetManager(
         {
             throw PageToken.NotIssued();
         }
-        var versions = await catalog.ListVersionsAsync(request.DatasetId, offset, size + 1, cancellationToken);
+        var versions = await datasetStore.ListVersionsAsync(request.DatasetId, offset, size + 1, cancellationToken);
         var response = new ListDatasetVersionsResponse();
         response.Versions.AddRange(versions.Take(size).Select(v => v.Version));
         if (versions.Count > size)
@@ -145,7 +145,7 @@ public sealed class DatasetManager(
     {
         await GetVersionAsync(datasetId, versionId, cancellationToken);
         await lineage.EnsureNotReferencedAsync(datasetId, versionId, cancellationToken);
-        var prefix = await catalog.DeleteVersionAsync(datasetId, versionId, cancellationToken);
+        var prefix = await datasetStore.DeleteVersionAsync(datasetId, versionId, cancellationToken);
         await importer.DeletePrefixAsync(prefix, CancellationToken.None);
     }
 

@@ -20,12 +20,12 @@ namespace Cauchy.Datasets.Import;
 /// <summary>
 /// Turns an archive into a dataset version: spool it to a local file, extract it safely, read it in its format,
 /// validate every sample (writing the accepted ones to a local spool file, one at a time), assign splits, write the
-/// shards to the object store under a fresh prefix, and commit the version to the catalog. Nothing becomes visible
-/// before the commit; a failure deletes what was written, and a crash leaves a prefix the catalog still lists as an
+/// shards to the object store under a fresh prefix, and commit the version to the datasetStore. Nothing becomes visible
+/// before the commit; a failure deletes what was written, and a crash leaves a prefix the dataset store still lists as an
 /// unfinished import, which <see cref="LeftoverSweeper"/> deletes at the next start.
 /// </summary>
 public sealed class DatasetImporter(
-    IDatasetStore catalog,
+    IDatasetStore datasetStore,
     IObjectStore store,
     ArchiveSource archiveSource,
     IOptions<DatasetsOptions> datasetsOptions,
@@ -55,7 +55,7 @@ public sealed class DatasetImporter(
             throw DomainException.InvalidArgument("header.archive_kind must be TAR, TAR_GZIP or ZIP");
         }
         var split = SplitAssigner.Normalize(header.Split);
-        var dataset = await catalog.FindDatasetAsync(header.DatasetId, cancellationToken)
+        var dataset = await datasetStore.FindDatasetAsync(header.DatasetId, cancellationToken)
             ?? throw DomainException.NotFound($"dataset '{header.DatasetId}' does not exist");
         if (dataset.TaskType != reader.TaskType)
         {
@@ -141,7 +141,7 @@ public sealed class DatasetImporter(
         Array.Sort(order, (a, b) => splits[a] != splits[b] ? splits[a].CompareTo(splits[b]) : SplitAssigner.Compare(keys, a, b));
 
         var prefix = $"{_options.ObjectPrefix}{dataset.Id}/{importId}/";
-        await catalog.BeginImportAsync(dataset.Id, importId, prefix, cancellationToken);
+        await datasetStore.BeginImportAsync(dataset.Id, importId, prefix, cancellationToken);
         var committed = false;
         try
         {
@@ -193,7 +193,7 @@ public sealed class DatasetImporter(
                 }
 
                 var stored = new StoredVersion(version, prefix, manifest, statistics.Build(dataset.Id, versionId));
-                var (result, alreadyExisted) = await catalog.CommitImportAsync(importId, stored, cancellationToken);
+                var (result, alreadyExisted) = await datasetStore.CommitImportAsync(importId, stored, cancellationToken);
                 committed = !alreadyExisted;
                 if (alreadyExisted)
                 {
@@ -213,7 +213,7 @@ public sealed class DatasetImporter(
         }
     }
 
-    /// <summary>Deletes every object under the prefix and then the catalog's note of it; failures are logged, the sweeper retries.</summary>
+    /// <summary>Deletes every object under the prefix and then the dataset store's note of it; failures are logged, the sweeper retries.</summary>
     public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
         try
@@ -222,7 +222,7 @@ public sealed class DatasetImporter(
             {
                 await store.DeleteAsync(item.Key, cancellationToken);
             }
-            await catalog.ForgetPrefixAsync(prefix, cancellationToken);
+            await datasetStore.ForgetPrefixAsync(prefix, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -7,11 +7,11 @@ namespace Cauchy.Datasets.Import;
 
 /// <summary>
 /// At start-up, removes what a killed process left behind: the local work folder, and the objects of imports that
-/// never committed and of deletions that never finished (the catalog lists their prefixes). A partial version is
+/// never committed and of deletions that never finished (the dataset store lists their prefixes). A partial version is
 /// never visible (only a commit makes it so); this makes its leftovers disappear as well.
 /// </summary>
 public sealed class LeftoverSweeper(
-    IDatasetStore catalog, DatasetImporter importer, IOptions<DatasetsOptions> datasetsOptions, TimeProvider time, ILogger<LeftoverSweeper> logger)
+    IDatasetStore datasetStore, DatasetImporter importer, IOptions<DatasetsOptions> datasetsOptions, TimeProvider time, ILogger<LeftoverSweeper> logger)
 {
     private readonly DatasetsOptions _options = datasetsOptions.Value;
 
@@ -28,7 +28,7 @@ public sealed class LeftoverSweeper(
                 }
             }
         }
-        var prefixes = await catalog.ListAbandonedPrefixesAsync(time.GetUtcNow().UtcDateTime - _options.AbandonImportsAfter, cancellationToken);
+        var prefixes = await datasetStore.ListAbandonedPrefixesAsync(time.GetUtcNow().UtcDateTime - _options.AbandonImportsAfter, cancellationToken);
         foreach (var prefix in prefixes)
         {
             logger.LogInformation("Removing the leftovers of an unfinished import or deletion under {Prefix}", prefix);

@@ -8,7 +8,7 @@ using Cauchy.V1;
 namespace Cauchy.Datasets.Tests.Domain;
 
 /// <summary>Dataset and version lifecycle on a real database; runs on SQLite and on PostgreSQL.</summary>
-public abstract class CatalogBehaviour(ITestDatabaseServer server)
+public abstract class DatasetStoreBehaviour(ITestDatabaseServer server)
 {
     private static ImportDatasetVersionHeader Header(string dataset, long seed = 0) => new()
     {
@@ -73,7 +73,7 @@ public abstract class CatalogBehaviour(ITestDatabaseServer server)
         Assert.Empty(harness.StoredObjects());
         var gone = await Assert.ThrowsAsync<DomainException>(() => harness.Manager.GetDatasetAsync("shapes", CancellationToken.None));
         Assert.Equal(DomainErrorKind.NotFound, gone.Kind);
-        Assert.Empty(await harness.Catalog.ListAbandonedPrefixesAsync(DateTime.UtcNow.AddDays(1), CancellationToken.None));
+        Assert.Empty(await harness.DatasetStore.ListAbandonedPrefixesAsync(DateTime.UtcNow.AddDays(1), CancellationToken.None));
 
         // The id is free again, and the same content can come back.
         await harness.CreateDatasetAsync("shapes", TaskType.Classification);
@@ -94,11 +94,11 @@ public abstract class CatalogBehaviour(ITestDatabaseServer server)
         Assert.Contains("resnet-shapes", refused.Message);
         var forced = await Assert.ThrowsAsync<DomainException>(() => harness.Manager.DeleteDatasetAsync("shapes", force: true, CancellationToken.None));
         Assert.Contains("resnet-shapes", forced.Message);
-        Assert.NotNull(await harness.Catalog.FindVersionAsync("shapes", version.VersionId, CancellationToken.None));
+        Assert.NotNull(await harness.DatasetStore.FindVersionAsync("shapes", version.VersionId, CancellationToken.None));
 
         lineage.Referenced.Clear();
         await harness.Manager.DeleteVersionAsync("shapes", version.VersionId, CancellationToken.None);
-        Assert.Null(await harness.Catalog.FindVersionAsync("shapes", version.VersionId, CancellationToken.None));
+        Assert.Null(await harness.DatasetStore.FindVersionAsync("shapes", version.VersionId, CancellationToken.None));
         Assert.Empty(harness.StoredObjects());
         var missing = await Assert.ThrowsAsync<DomainException>(() => harness.Manager.DeleteVersionAsync("shapes", version.VersionId, CancellationToken.None));
         Assert.Equal(DomainErrorKind.NotFound, missing.Kind);
@@ -110,7 +110,7 @@ public abstract class CatalogBehaviour(ITestDatabaseServer server)
         await using var harness = await DomainHarness.CreateAsync(server);
         await harness.CreateDatasetAsync("shapes", TaskType.Classification);
         // What a process killed mid-import leaves: a begun import and some of its shards.
-        await harness.Catalog.BeginImportAsync("shapes", "deadbeef", "datasets/shapes/deadbeef/", CancellationToken.None);
+        await harness.DatasetStore.BeginImportAsync("shapes", "deadbeef", "datasets/shapes/deadbeef/", CancellationToken.None);
         await harness.Store.PutAsync("datasets/shapes/deadbeef/train-00000.shard", new MemoryStream([1, 2, 3]));
         Directory.CreateDirectory(Path.Combine(harness.Options.WorkDirectory, "import-deadbeef"));
         Assert.Equal(0, (await harness.Manager.GetDatasetAsync("shapes", CancellationToken.None)).VersionCount);
@@ -119,7 +119,7 @@ public abstract class CatalogBehaviour(ITestDatabaseServer server)
 
         Assert.Empty(harness.StoredObjects());
         Assert.Empty(Directory.EnumerateFileSystemEntries(harness.Options.WorkDirectory));
-        Assert.Empty(await harness.Catalog.ListAbandonedPrefixesAsync(DateTime.UtcNow.AddDays(1), CancellationToken.None));
+        Assert.Empty(await harness.DatasetStore.ListAbandonedPrefixesAsync(DateTime.UtcNow.AddDays(1), CancellationToken.None));
     }
 
     private sealed class FixedLineage : IModelLineage
@@ -133,7 +133,7 @@ public abstract class CatalogBehaviour(ITestDatabaseServer server)
     }
 }
 
-public sealed class CatalogOnSqlite(SqliteFixture fixture) : CatalogBehaviour(fixture), IClassFixture<SqliteFixture>;
+public sealed class DatasetStoreOnSqlite(SqliteFixture fixture) : DatasetStoreBehaviour(fixture), IClassFixture<SqliteFixture>;
 
 [Collection(PostgresFixture.CollectionName)]
-public sealed class CatalogOnPostgres(PostgresFixture fixture) : CatalogBehaviour(fixture);
+public sealed class DatasetStoreOnPostgres(PostgresFixture fixture) : DatasetStoreBehaviour(fixture);
