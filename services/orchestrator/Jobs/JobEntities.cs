@@ -5,7 +5,7 @@ using Google.Protobuf.WellKnownTypes;
 
 namespace Cauchy.Orchestrator.Jobs;
 
-/// <summary>Translates job rows to <c>cauchy.v1.Job</c> and builds the rows that go with a transition.</summary>
+/// <summary>Translates job entities to <c>cauchy.v1.Job</c> and builds the entities that go with a transition.</summary>
 public static class JobEntities
 {
     /// <summary>The worker id on lines and events the orchestrator itself writes.</summary>
