@@ -1,12 +1,11 @@
 using Cauchy.Data;
-using Cauchy.Datasets;
-using Cauchy.Datasets.Catalog;
-using Cauchy.Datasets.Grpc;
+using Cauchy.Datasets.Data;
+using Cauchy.Datasets.Extensions;
 using Cauchy.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("datasets", defaultGrpcPort: 50051);
-builder.AddDatasets();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 await app.MigrateDatabaseAsync<DatasetsDbContext>();

@@ -1,12 +1,12 @@
 using Cauchy.Data;
-using Cauchy.Metrics;
 using Cauchy.Metrics.Data;
+using Cauchy.Metrics.Extensions;
 using Cauchy.Metrics.Grpc;
 using Cauchy.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("metrics", defaultGrpcPort: 50054);
-builder.AddMetricsServices();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 await app.MigrateDatabaseAsync<MetricsDbContext>();

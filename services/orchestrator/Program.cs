@@ -1,13 +1,13 @@
 using Cauchy.Data;
-using Cauchy.Orchestrator;
 using Cauchy.Orchestrator.Data;
+using Cauchy.Orchestrator.Extensions;
 using Cauchy.Orchestrator.Grpc;
 using Cauchy.Orchestrator.Telemetry;
 using Cauchy.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("orchestrator", defaultGrpcPort: 50052);
-builder.AddOrchestratorServices();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 await app.MigrateDatabaseAsync<OrchestratorDbContext>();

@@ -1,12 +1,12 @@
 using Cauchy.Data;
-using Cauchy.Registry;
 using Cauchy.Registry.Data;
+using Cauchy.Registry.Extensions;
 using Cauchy.Registry.Grpc;
 using Cauchy.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("registry", defaultGrpcPort: 50055);
-builder.AddRegistry();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 await app.MigrateDatabaseAsync<RegistryDbContext>();

@@ -558,7 +558,7 @@ public abstract class JobQueueBehaviour(ITestDatabaseServer server)
 
         var all = await following.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), all.Select(l => l.Sequence));
-        var trainer = all.Where(l => l.WorkerId != JobRecords.OrchestratorWorkerId).ToList();
+        var trainer = all.Where(l => l.WorkerId != JobEntities.OrchestratorWorkerId).ToList();
         Assert.Equal(["epoch 1", "epoch 2", "epoch 3"], trainer.Select(l => l.Text));
         Assert.Equal([1, 1, 2], trainer.Select(l => l.Attempt));
         Assert.Equal(["worker-a", "worker-a", "second"], trainer.Select(l => l.WorkerId));

@@ -140,6 +140,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                // Waiting again lets the output readers reach the end, so the message holds the last lines printed.
+                await process.WaitForExitAsync();
                 throw new InvalidOperationException($"the service exited with code {process.ExitCode} during start-up:\n{Output}");
             }
 

@@ -1,26 +1,29 @@
 using System.Globalization;
-using Cauchy.Datasets.Catalog;
+using Cauchy.Datasets.Data;
 using Cauchy.Datasets.Import;
 using Cauchy.Datasets.Shards;
 using Cauchy.Domain;
 using Cauchy.V1;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
 
 namespace Cauchy.Datasets.Domain;
 
 /// <summary>
 /// Everything the Datasets API does except importing: datasets, versions, statistics, manifests and shard reads,
 /// with the request checks of datasets.proto. Deleting a version first asks <see cref="IModelLineage"/>, makes the
-/// version invisible in the catalog, then deletes its objects.
+/// version invisible in the dataset store, then deletes its objects.
 /// </summary>
 public sealed class DatasetManager(
-    IDatasetCatalog catalog,
+    IDatasetStore datasetStore,
     DatasetImporter importer,
     ShardReader shardReader,
     IModelLineage lineage,
-    DatasetsOptions options,
+    IOptions<DatasetsOptions> datasetsOptions,
     TimeProvider time)
 {
+    private readonly DatasetsOptions _options = datasetsOptions.Value;
+
     /// <summary>The largest page a list call returns (common.proto, "Pagination").</summary>
     public const int MaxPageSize = 1000;
 
@@ -33,7 +36,7 @@ public sealed class DatasetManager(
         }
         Identifiers.ValidateLabels(request.Labels, "labels");
         var now = Timestamp.FromDateTimeOffset(time.GetUtcNow());
-        return catalog.CreateDatasetAsync(new Dataset
+        return datasetStore.CreateDatasetAsync(new Dataset
         {
             Id = request.DatasetId,
             DisplayName = request.DisplayName,
@@ -48,7 +51,7 @@ public sealed class DatasetManager(
     public async Task<Dataset> GetDatasetAsync(string datasetId, CancellationToken cancellationToken)
     {
         Identifiers.ValidateDatasetId(datasetId, "dataset_id");
-        return await catalog.FindDatasetAsync(datasetId, cancellationToken)
+        return await datasetStore.FindDatasetAsync(datasetId, cancellationToken)
             ?? throw DomainException.NotFound($"dataset '{datasetId}' does not exist");
     }
 
@@ -60,7 +63,7 @@ public sealed class DatasetManager(
         var response = new ListDatasetsResponse();
         while (response.Datasets.Count < size)
         {
-            var batch = await catalog.ListDatasetsAsync(after, size, request.TaskType, cancellationToken);
+            var batch = await datasetStore.ListDatasetsAsync(after, size, request.TaskType, cancellationToken);
             foreach (var dataset in batch)
             {
                 after = dataset.Id;
@@ -89,7 +92,7 @@ public sealed class DatasetManager(
         {
             for (var offset = 0; ; offset += 100)
             {
-                var versions = await catalog.ListVersionsAsync(datasetId, offset, 100, cancellationToken);
+                var versions = await datasetStore.ListVersionsAsync(datasetId, offset, 100, cancellationToken);
                 foreach (var version in versions)
                 {
                     await lineage.EnsureNotReferencedAsync(datasetId, version.Version.VersionId, cancellationToken);
@@ -100,7 +103,7 @@ public sealed class DatasetManager(
                 }
             }
         }
-        var prefixes = await catalog.DeleteDatasetAsync(datasetId, force, cancellationToken);
+        var prefixes = await datasetStore.DeleteDatasetAsync(datasetId, force, cancellationToken);
         foreach (var prefix in prefixes)
         {
             await importer.DeletePrefixAsync(prefix, CancellationToken.None);
@@ -114,7 +117,7 @@ public sealed class DatasetManager(
         {
             throw DomainException.InvalidArgument("version_id is required");
         }
-        return await catalog.FindVersionAsync(datasetId, versionId, cancellationToken)
+        return await datasetStore.FindVersionAsync(datasetId, versionId, cancellationToken)
             ?? throw DomainException.NotFound($"dataset '{datasetId}' has no version '{versionId}'");
     }
 
@@ -128,7 +131,7 @@ public sealed class DatasetManager(
         {
             throw PageToken.NotIssued();
         }
-        var versions = await catalog.ListVersionsAsync(request.DatasetId, offset, size + 1, cancellationToken);
+        var versions = await datasetStore.ListVersionsAsync(request.DatasetId, offset, size + 1, cancellationToken);
         var response = new ListDatasetVersionsResponse();
         response.Versions.AddRange(versions.Take(size).Select(v => v.Version));
         if (versions.Count > size)
@@ -142,7 +145,7 @@ public sealed class DatasetManager(
     {
         await GetVersionAsync(datasetId, versionId, cancellationToken);
         await lineage.EnsureNotReferencedAsync(datasetId, versionId, cancellationToken);
-        var prefix = await catalog.DeleteVersionAsync(datasetId, versionId, cancellationToken);
+        var prefix = await datasetStore.DeleteVersionAsync(datasetId, versionId, cancellationToken);
         await importer.DeletePrefixAsync(prefix, CancellationToken.None);
     }
 
@@ -157,7 +160,7 @@ public sealed class DatasetManager(
         var version = await GetVersionAsync(request.DatasetId, request.VersionId, cancellationToken);
         var shard = version.Manifest.Splits.FirstOrDefault(s => s.Split == request.Split)?.Shards.FirstOrDefault(s => s.Index == request.ShardIndex)
             ?? throw DomainException.NotFound($"version '{request.VersionId}' has no shard {request.ShardIndex} in split {request.Split}");
-        await foreach (var batch in shardReader.ReadEncodedAsync(shard, request.StartSample, Math.Max(1, options.Shards.ReadBatchSamples), cancellationToken))
+        await foreach (var batch in shardReader.ReadEncodedAsync(shard, request.StartSample, Math.Max(1, _options.Shards.ReadBatchSamples), cancellationToken))
         {
             yield return batch;
         }

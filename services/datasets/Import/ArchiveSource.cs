@@ -3,6 +3,7 @@ using Cauchy.Datasets.Domain;
 using Cauchy.Domain;
 using Cauchy.Storage;
 using Cauchy.V1;
+using Microsoft.Extensions.Options;
 
 namespace Cauchy.Datasets.Import;
 
@@ -11,8 +12,10 @@ namespace Cauchy.Datasets.Import;
 /// sha256), an object of this service's store ("s3://&lt;bucket&gt;/&lt;key&gt;"), or a local file under one of the
 /// allowed roots ("file:///path"). The archive is never held in memory.
 /// </summary>
-public sealed class ArchiveSource(IObjectStore store, StorageOptions storage, DatasetsOptions options)
+public sealed class ArchiveSource(IObjectStore store, StorageOptions storage, IOptions<DatasetsOptions> datasetsOptions)
 {
+    private readonly DatasetsOptions _options = datasetsOptions.Value;
+
     public async Task SpoolAsync(ImportDatasetVersionHeader header, IAsyncEnumerable<ReadOnlyMemory<byte>> chunks, string path, CancellationToken cancellationToken)
     {
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
@@ -47,9 +50,9 @@ public sealed class ArchiveSource(IObjectStore store, StorageOptions storage, Da
         await foreach (var chunk in chunks.WithCancellation(cancellationToken))
         {
             received += chunk.Length;
-            if (received > options.Archive.MaxArchiveBytes)
+            if (received > _options.Archive.MaxArchiveBytes)
             {
-                throw DomainException.InvalidArgument($"upload exceeds {options.Archive.MaxArchiveBytes} bytes (Datasets:Archive:MaxArchiveBytes)");
+                throw DomainException.InvalidArgument($"upload exceeds {_options.Archive.MaxArchiveBytes} bytes (Datasets:Archive:MaxArchiveBytes)");
             }
             if (upload.SizeBytes > 0 && received > upload.SizeBytes)
             {
@@ -99,7 +102,7 @@ public sealed class ArchiveSource(IObjectStore store, StorageOptions storage, Da
                 }
             case "file":
                 var path = Path.GetFullPath(parsed.LocalPath);
-                var allowed = options.AllowedFileRoots.Select(r => Path.GetFullPath(r).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar);
+                var allowed = _options.AllowedFileRoots.Select(r => Path.GetFullPath(r).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar);
                 if (!allowed.Any(root => path.StartsWith(root, StringComparison.Ordinal)))
                 {
                     throw DomainException.FailedPrecondition(
@@ -123,9 +126,9 @@ public sealed class ArchiveSource(IObjectStore store, StorageOptions storage, Da
         while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
         {
             total += read;
-            if (total > options.Archive.MaxArchiveBytes)
+            if (total > _options.Archive.MaxArchiveBytes)
             {
-                throw DomainException.InvalidArgument($"{field} names an archive over {options.Archive.MaxArchiveBytes} bytes (Datasets:Archive:MaxArchiveBytes)");
+                throw DomainException.InvalidArgument($"{field} names an archive over {_options.Archive.MaxArchiveBytes} bytes (Datasets:Archive:MaxArchiveBytes)");
             }
             await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
         }

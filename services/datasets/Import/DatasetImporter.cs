@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Cauchy.Datasets.Archives;
-using Cauchy.Datasets.Catalog;
+using Cauchy.Datasets.Data;
 using Cauchy.Datasets.Domain;
 using Cauchy.Datasets.Formats;
 using Cauchy.Datasets.Images;
@@ -12,6 +12,7 @@ using Cauchy.V1;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
 
 namespace Cauchy.Datasets.Import;
@@ -19,19 +20,21 @@ namespace Cauchy.Datasets.Import;
 /// <summary>
 /// Turns an archive into a dataset version: spool it to a local file, extract it safely, read it in its format,
 /// validate every sample (writing the accepted ones to a local spool file, one at a time), assign splits, write the
-/// shards to the object store under a fresh prefix, and commit the version to the catalog. Nothing becomes visible
-/// before the commit; a failure deletes what was written, and a crash leaves a prefix the catalog still lists as an
+/// shards to the object store under a fresh prefix, and commit the version to the datasetStore. Nothing becomes visible
+/// before the commit; a failure deletes what was written, and a crash leaves a prefix the dataset store still lists as an
 /// unfinished import, which <see cref="LeftoverSweeper"/> deletes at the next start.
 /// </summary>
 public sealed class DatasetImporter(
-    IDatasetCatalog catalog,
+    IDatasetStore datasetStore,
     IObjectStore store,
     ArchiveSource archiveSource,
-    DatasetsOptions options,
+    IOptions<DatasetsOptions> datasetsOptions,
     StorageOptions storage,
     TimeProvider time,
     ILogger<DatasetImporter> logger)
 {
+    private readonly DatasetsOptions _options = datasetsOptions.Value;
+
     private static readonly IReadOnlyList<IDatasetFormatReader> Readers =
         [new ImageFolderReader(), new CocoReader(), new VocReader(), new SegmentationMaskReader(), new IdxReader()];
 
@@ -52,7 +55,7 @@ public sealed class DatasetImporter(
             throw DomainException.InvalidArgument("header.archive_kind must be TAR, TAR_GZIP or ZIP");
         }
         var split = SplitAssigner.Normalize(header.Split);
-        var dataset = await catalog.FindDatasetAsync(header.DatasetId, cancellationToken)
+        var dataset = await datasetStore.FindDatasetAsync(header.DatasetId, cancellationToken)
             ?? throw DomainException.NotFound($"dataset '{header.DatasetId}' does not exist");
         if (dataset.TaskType != reader.TaskType)
         {
@@ -65,14 +68,14 @@ public sealed class DatasetImporter(
         }
 
         var importId = Guid.NewGuid().ToString("N");
-        var work = Path.Combine(Path.GetFullPath(options.WorkDirectory), $"import-{importId}");
+        var work = Path.Combine(Path.GetFullPath(_options.WorkDirectory), $"import-{importId}");
         Directory.CreateDirectory(work);
         try
         {
             var archive = Path.Combine(work, "archive");
             await archiveSource.SpoolAsync(header, chunks, archive, cancellationToken);
             var extracted = Path.Combine(work, "extracted");
-            var files = await new ArchiveExtractor(options.Archive).ExtractAsync(archive, header.ArchiveKind, extracted, cancellationToken);
+            var files = await new ArchiveExtractor(_options.Archive).ExtractAsync(archive, header.ArchiveKind, extracted, cancellationToken);
             File.Delete(archive);
 
             var issues = new ValidationCollector();
@@ -137,8 +140,8 @@ public sealed class DatasetImporter(
         var order = Enumerable.Range(0, accepted.Count).ToArray();
         Array.Sort(order, (a, b) => splits[a] != splits[b] ? splits[a].CompareTo(splits[b]) : SplitAssigner.Compare(keys, a, b));
 
-        var prefix = $"{options.ObjectPrefix}{dataset.Id}/{importId}/";
-        await catalog.BeginImportAsync(dataset.Id, importId, prefix, cancellationToken);
+        var prefix = $"{_options.ObjectPrefix}{dataset.Id}/{importId}/";
+        await datasetStore.BeginImportAsync(dataset.Id, importId, prefix, cancellationToken);
         var committed = false;
         try
         {
@@ -146,7 +149,7 @@ public sealed class DatasetImporter(
             versionHash.AppendData(Encoding.UTF8.GetBytes(
                 $"cauchy.datasets.version.v1\n{dataset.TaskType}\n{classNames.Count}\n{string.Join("\n", classNames)}\n"));
             var statistics = new StatisticsBuilder(classNames, dataset.TaskType);
-            await using (var writer = new ShardSetWriter(store, prefix, Path.Combine(work, "shards"), options.Shards, versionHash))
+            await using (var writer = new ShardSetWriter(store, prefix, Path.Combine(work, "shards"), _options.Shards, versionHash))
             {
                 foreach (var i in order)
                 {
@@ -190,7 +193,7 @@ public sealed class DatasetImporter(
                 }
 
                 var stored = new StoredVersion(version, prefix, manifest, statistics.Build(dataset.Id, versionId));
-                var (result, alreadyExisted) = await catalog.CommitImportAsync(importId, stored, cancellationToken);
+                var (result, alreadyExisted) = await datasetStore.CommitImportAsync(importId, stored, cancellationToken);
                 committed = !alreadyExisted;
                 if (alreadyExisted)
                 {
@@ -210,7 +213,7 @@ public sealed class DatasetImporter(
         }
     }
 
-    /// <summary>Deletes every object under the prefix and then the catalog's note of it; failures are logged, the sweeper retries.</summary>
+    /// <summary>Deletes every object under the prefix and then the dataset store's note of it; failures are logged, the sweeper retries.</summary>
     public async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
         try
@@ -219,7 +222,7 @@ public sealed class DatasetImporter(
             {
                 await store.DeleteAsync(item.Key, cancellationToken);
             }
-            await catalog.ForgetPrefixAsync(prefix, cancellationToken);
+            await datasetStore.ForgetPrefixAsync(prefix, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

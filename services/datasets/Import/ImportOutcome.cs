@@ -1,4 +1,4 @@
-using Cauchy.Datasets.Catalog;
+using Cauchy.Datasets.Data;
 using Cauchy.V1;
 
 namespace Cauchy.Datasets.Import;

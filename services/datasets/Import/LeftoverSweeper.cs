@@ -1,31 +1,34 @@
-using Cauchy.Datasets.Catalog;
+using Cauchy.Datasets.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Cauchy.Datasets.Import;
 
 /// <summary>
 /// At start-up, removes what a killed process left behind: the local work folder, and the objects of imports that
-/// never committed and of deletions that never finished (the catalog lists their prefixes). A partial version is
+/// never committed and of deletions that never finished (the dataset store lists their prefixes). A partial version is
 /// never visible (only a commit makes it so); this makes its leftovers disappear as well.
 /// </summary>
 public sealed class LeftoverSweeper(
-    IDatasetCatalog catalog, DatasetImporter importer, DatasetsOptions options, TimeProvider time, ILogger<LeftoverSweeper> logger)
+    IDatasetStore datasetStore, DatasetImporter importer, IOptions<DatasetsOptions> datasetsOptions, TimeProvider time, ILogger<LeftoverSweeper> logger)
 {
+    private readonly DatasetsOptions _options = datasetsOptions.Value;
+
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
-        var work = Path.GetFullPath(options.WorkDirectory);
+        var work = Path.GetFullPath(_options.WorkDirectory);
         if (Directory.Exists(work))
         {
             foreach (var entry in Directory.EnumerateDirectories(work, "import-*"))
             {
-                if (Directory.GetLastWriteTimeUtc(entry) < time.GetUtcNow().UtcDateTime - options.AbandonImportsAfter)
+                if (Directory.GetLastWriteTimeUtc(entry) < time.GetUtcNow().UtcDateTime - _options.AbandonImportsAfter)
                 {
                     Directory.Delete(entry, recursive: true);
                 }
             }
         }
-        var prefixes = await catalog.ListAbandonedPrefixesAsync(time.GetUtcNow().UtcDateTime - options.AbandonImportsAfter, cancellationToken);
+        var prefixes = await datasetStore.ListAbandonedPrefixesAsync(time.GetUtcNow().UtcDateTime - _options.AbandonImportsAfter, cancellationToken);
         foreach (var prefix in prefixes)
         {
             logger.LogInformation("Removing the leftovers of an unfinished import or deletion under {Prefix}", prefix);

@@ -6,11 +6,11 @@ namespace Cauchy.Metrics.Data;
 /// <summary>The metrics service's own database: evaluations. Evaluations are immutable, so no concurrency token.</summary>
 public sealed class MetricsDbContext(DbContextOptions<MetricsDbContext> options) : ServiceDbContext(options)
 {
-    public DbSet<EvaluationRecord> Evaluations => Set<EvaluationRecord>();
+    public DbSet<EvaluationEntity> Evaluations => Set<EvaluationEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        var evaluation = modelBuilder.Entity<EvaluationRecord>();
+        var evaluation = modelBuilder.Entity<EvaluationEntity>();
         evaluation.ToTable("Evaluations");
         evaluation.HasKey(e => e.Id);
         evaluation.Property(e => e.Id).HasMaxLength(64);

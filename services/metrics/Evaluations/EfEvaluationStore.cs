@@ -16,7 +16,7 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
     public async Task SaveAsync(Evaluation evaluation, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        db.Evaluations.Add(new EvaluationRecord
+        db.Evaluations.Add(new EvaluationEntity
         {
             Id = evaluation.Id,
             Kind = (int)evaluation.Kind,
@@ -88,7 +88,7 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
         string.Join('\n', filter.JobId ?? "", filter.ModelName ?? "", filter.ModelVersion.ToString(CultureInfo.InvariantCulture),
             filter.Kind is { } kind ? ((int)kind).ToString(CultureInfo.InvariantCulture) : "");
 
-    private static string EncodeToken(EvaluationFilter filter, EvaluationRecord last) =>
+    private static string EncodeToken(EvaluationFilter filter, EvaluationEntity last) =>
         PageToken.Encode(Filters(filter), last.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture), last.Id);
 
     private static (DateTime After, string AfterId) DecodeToken(string token, EvaluationFilter filter)

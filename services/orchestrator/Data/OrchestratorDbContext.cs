@@ -6,21 +6,21 @@ namespace Cauchy.Orchestrator.Data;
 /// <summary>The orchestrator's own database: jobs, their labels, leases, events, log lines and metric points.</summary>
 public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext> options) : ServiceDbContext(options)
 {
-    public DbSet<JobRecord> Jobs => Set<JobRecord>();
+    public DbSet<JobEntity> Jobs => Set<JobEntity>();
 
-    public DbSet<JobLabelRecord> JobLabels => Set<JobLabelRecord>();
+    public DbSet<JobLabelEntity> JobLabels => Set<JobLabelEntity>();
 
-    public DbSet<LeaseRecord> Leases => Set<LeaseRecord>();
+    public DbSet<LeaseEntity> Leases => Set<LeaseEntity>();
 
-    public DbSet<JobEventRecord> JobEvents => Set<JobEventRecord>();
+    public DbSet<JobEventEntity> JobEvents => Set<JobEventEntity>();
 
-    public DbSet<JobLogLineRecord> JobLogLines => Set<JobLogLineRecord>();
+    public DbSet<JobLogLineEntity> JobLogLines => Set<JobLogLineEntity>();
 
-    public DbSet<JobMetricPointRecord> JobMetricPoints => Set<JobMetricPointRecord>();
+    public DbSet<JobMetricPointEntity> JobMetricPoints => Set<JobMetricPointEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        var job = modelBuilder.Entity<JobRecord>();
+        var job = modelBuilder.Entity<JobEntity>();
         job.ToTable("Jobs");
         job.HasKey(j => j.Id);
         job.Property(j => j.Id).HasMaxLength(64);
@@ -32,30 +32,30 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
         job.HasIndex(j => j.LeaseId).IsUnique();
         job.HasIndex(j => j.DatasetId);
 
-        var label = modelBuilder.Entity<JobLabelRecord>();
+        var label = modelBuilder.Entity<JobLabelEntity>();
         label.ToTable("JobLabels");
         label.HasKey(l => new { l.JobId, l.Key });
         label.Property(l => l.JobId).HasMaxLength(64);
         label.HasIndex(l => new { l.Key, l.Value });
 
-        var lease = modelBuilder.Entity<LeaseRecord>();
+        var lease = modelBuilder.Entity<LeaseEntity>();
         lease.ToTable("Leases");
         lease.HasKey(l => l.Id);
         lease.Property(l => l.Id).HasMaxLength(64);
         lease.Property(l => l.JobId).HasMaxLength(64);
         lease.HasIndex(l => l.JobId);
 
-        var jobEvent = modelBuilder.Entity<JobEventRecord>();
+        var jobEvent = modelBuilder.Entity<JobEventEntity>();
         jobEvent.ToTable("JobEvents");
         jobEvent.HasKey(e => new { e.JobId, e.Sequence });
         jobEvent.Property(e => e.JobId).HasMaxLength(64);
 
-        var line = modelBuilder.Entity<JobLogLineRecord>();
+        var line = modelBuilder.Entity<JobLogLineEntity>();
         line.ToTable("JobLogLines");
         line.HasKey(l => new { l.JobId, l.Sequence });
         line.Property(l => l.JobId).HasMaxLength(64);
 
-        var point = modelBuilder.Entity<JobMetricPointRecord>();
+        var point = modelBuilder.Entity<JobMetricPointEntity>();
         point.ToTable("JobMetricPoints");
         point.HasKey(p => new { p.JobId, p.Name, p.Step });
         point.Property(p => p.JobId).HasMaxLength(64);

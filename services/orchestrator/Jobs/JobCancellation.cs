@@ -21,13 +21,13 @@ public sealed class JobCancellation(JobStore store)
 
             var now = store.Now;
             var why = reason.Length > 0 ? $"cancelled: {reason}" : "cancelled";
-            JobRecords.AppendLog(db, record, now, JobRecords.OrchestratorWorkerId,
+            JobEntities.AppendLog(db, record, now, JobEntities.OrchestratorWorkerId,
                 next == JobState.Cancelling ? $"{why}; waiting for worker '{record.WorkerId}' to stop" : why);
-            JobRecords.ChangeState(db, record, next, why, now);
+            JobEntities.ChangeState(db, record, next, why, now);
             await JobStore.SaveTransitionAsync(db, ct);
             return record;
         }, cancellationToken);
         store.Signals.PulseJobs();
-        return JobRecords.ToProto(job);
+        return JobEntities.ToProto(job);
     }
 }

@@ -74,7 +74,7 @@ public sealed class JobLeases(JobStore store, ILogger<JobLeases> logger)
             if (request.Progress is { } progress)
             {
                 job.Progress = progress.ToByteArray();
-                JobRecords.AppendEvent(db, job, now, new JobEvent { Progress = progress });
+                JobEntities.AppendEvent(db, job, now, new JobEvent { Progress = progress });
             }
 
             await JobMetrics.RecordMetricsAsync(db, job, request.Metrics, now);
@@ -91,7 +91,7 @@ public sealed class JobLeases(JobStore store, ILogger<JobLeases> logger)
                 job.LastCompletedEpoch = request.CompletedEpoch;
                 var epoch = new EpochCompleted { Epoch = request.CompletedEpoch };
                 epoch.Metrics.AddRange(request.Metrics);
-                JobRecords.AppendEvent(db, job, now, new JobEvent { EpochCompleted = epoch });
+                JobEntities.AppendEvent(db, job, now, new JobEvent { EpochCompleted = epoch });
             }
 
             await JobStore.SaveTransitionAsync(db, cancellationToken);
@@ -118,13 +118,13 @@ public sealed class JobLeases(JobStore store, ILogger<JobLeases> logger)
             job.ResultModelVersion = model.Version;
             job.ResultModelVersionId = model.VersionId;
             job.ErrorMessage = "";
-            JobRecords.AppendLog(db, job, now, JobRecords.OrchestratorWorkerId, $"succeeded: registered {model.ModelName}:{model.Version}");
-            JobRecords.ChangeState(db, job, next, $"completed by worker '{lease.WorkerId}': {model.ModelName}:{model.Version}", now);
+            JobEntities.AppendLog(db, job, now, JobEntities.OrchestratorWorkerId, $"succeeded: registered {model.ModelName}:{model.Version}");
+            JobEntities.ChangeState(db, job, next, $"completed by worker '{lease.WorkerId}': {model.ModelName}:{model.Version}", now);
             await JobStore.SaveTransitionAsync(db, cancellationToken);
             return job;
         }, cancellationToken);
         store.Signals.PulseJobs();
-        return JobRecords.ToProto(job);
+        return JobEntities.ToProto(job);
     }
 
     /// <summary>A failed (or cancelled-and-stopped) attempt: requeue, fail or cancel per the state machine.</summary>
@@ -139,7 +139,7 @@ public sealed class JobLeases(JobStore store, ILogger<JobLeases> logger)
             return job;
         }, cancellationToken);
         store.Pulse(job);
-        return JobRecords.ToProto(job);
+        return JobEntities.ToProto(job);
     }
 
     /// <summary>The worker gives the job back without fault: RUNNING → QUEUED (not counted), CANCELLING → CANCELLED.</summary>
@@ -154,7 +154,7 @@ public sealed class JobLeases(JobStore store, ILogger<JobLeases> logger)
             return job;
         }, cancellationToken);
         store.Pulse(job);
-        return JobRecords.ToProto(job);
+        return JobEntities.ToProto(job);
     }
 
     /// <summary>
@@ -241,13 +241,13 @@ public sealed class JobLeases(JobStore store, ILogger<JobLeases> logger)
             job.LeaseExpiresAt = now + store.Options.Lease;
             job.StartedAt ??= now;
             job.AttemptStartedAt = now;
-            db.Leases.Add(new LeaseRecord { Id = job.LeaseId, JobId = job.Id, WorkerId = workerId, Attempt = job.Attempt, GrantedAt = now });
+            db.Leases.Add(new LeaseEntity { Id = job.LeaseId, JobId = job.Id, WorkerId = workerId, Attempt = job.Attempt, GrantedAt = now });
             var resume = job.LatestCheckpoint is null ? "a fresh start" : $"resuming from step {job.CheckpointStep}";
-            JobRecords.AppendLog(db, job, now, JobRecords.OrchestratorWorkerId, $"attempt {job.Attempt} leased by worker '{workerId}' ({resume})");
-            JobRecords.ChangeState(db, job, next, $"leased by worker '{workerId}'", now);
+            JobEntities.AppendLog(db, job, now, JobEntities.OrchestratorWorkerId, $"attempt {job.Attempt} leased by worker '{workerId}' ({resume})");
+            JobEntities.ChangeState(db, job, next, $"leased by worker '{workerId}'", now);
             await JobStore.SaveTransitionAsync(db, ct);
             return new LeaseGrant(
-                JobRecords.ToProto(job),
+                JobEntities.ToProto(job),
                 job.LeaseId,
                 job.LeaseExpiresAt.Value,
                 store.Options.HeartbeatInterval,

@@ -23,7 +23,7 @@ public sealed class JobLogs(JobStore store)
             foreach (var line in lines)
             {
                 var text = line.Text.TrimEnd('\n', '\r');
-                JobRecords.AppendLog(db, job, line.Time?.ToDateTime() ?? now, lease.WorkerId, text);
+                JobEntities.AppendLog(db, job, line.Time?.ToDateTime() ?? now, lease.WorkerId, text);
             }
 
             await JobStore.SaveTransitionAsync(db, cancellationToken);
@@ -69,7 +69,7 @@ public sealed class JobLogs(JobStore store)
             first = false;
             while (true)
             {
-                List<JobLogLineRecord> lines;
+                List<JobLogLineEntity> lines;
                 await using (var db = await store.Factory.CreateDbContextAsync(cancellationToken))
                 {
                     lines = await db.JobLogLines.AsNoTracking()
@@ -84,7 +84,7 @@ public sealed class JobLogs(JobStore store)
                 }
 
                 last = lines[^1].Sequence;
-                yield return lines.Select(JobRecords.ToProto).ToList();
+                yield return lines.Select(JobEntities.ToProto).ToList();
             }
 
             if (!follow || (JobStateMachine.IsTerminal(state) && last >= count))

@@ -53,7 +53,7 @@ public sealed class JobMetrics(JobStore store)
     }
 
     /// <summary>Upserts points per (job, name, step) and keeps the latest value of each name on the job.</summary>
-    internal static async Task RecordMetricsAsync(OrchestratorDbContext db, JobRecord job, IReadOnlyList<MetricValue> metrics, DateTime now)
+    internal static async Task RecordMetricsAsync(OrchestratorDbContext db, JobEntity job, IReadOnlyList<MetricValue> metrics, DateTime now)
     {
         if (metrics.Count == 0)
         {
@@ -82,7 +82,7 @@ public sealed class JobMetrics(JobStore store)
             }
             else
             {
-                db.JobMetricPoints.Add(new JobMetricPointRecord { JobId = job.Id, Name = metric.Name, Step = metric.Step, Value = metric.Value, Epoch = metric.Epoch, Time = at });
+                db.JobMetricPoints.Add(new JobMetricPointEntity { JobId = job.Id, Name = metric.Name, Step = metric.Step, Value = metric.Value, Epoch = metric.Epoch, Time = at });
             }
 
             if (!latest.TryGetValue(metric.Name, out var current) || metric.Step >= current.Step)

@@ -20,7 +20,7 @@ public sealed class JobQueries(JobStore store)
         await using var db = await store.Factory.CreateDbContextAsync(cancellationToken);
         var record = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken)
             ?? throw JobErrors.JobNotFound(jobId);
-        return JobRecords.ToProto(record);
+        return JobEntities.ToProto(record);
     }
 
     /// <summary>Jobs matching the filter, newest first, keyset-paginated on (creation time, id).</summary>
@@ -62,7 +62,7 @@ public sealed class JobQueries(JobStore store)
             .Take(pageSize + 1)
             .ToListAsync(cancellationToken);
         var next = records.Count > pageSize ? EncodeToken(records[pageSize - 1], filterHash) : null;
-        return new JobPage(records.Take(pageSize).Select(JobRecords.ToProto).ToList(), next);
+        return new JobPage(records.Take(pageSize).Select(JobEntities.ToProto).ToList(), next);
     }
 
     private static string FilterHash(ListJobsRequest request)
@@ -77,7 +77,7 @@ public sealed class JobQueries(JobStore store)
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
     }
 
-    private static string EncodeToken(JobRecord last, string filterHash) =>
+    private static string EncodeToken(JobEntity last, string filterHash) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{last.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture)}:{filterHash}:{last.Id}"));
 
     private static (DateTime After, string AfterId) DecodeToken(string token, string filterHash)

@@ -85,7 +85,7 @@ public sealed class JobStore(
     /// NOT_FOUND for an unknown lease; FAILED_PRECONDITION when the lease is no longer the job's (it ended) or has
     /// run out — in which case the expiry is applied first, so the answer and the stored state agree.
     /// </summary>
-    internal Task<T> WithLeaseAsync<T>(string leaseId, Func<OrchestratorDbContext, JobRecord, LeaseRecord, DateTime, Task<T>> work, CancellationToken cancellationToken)
+    internal Task<T> WithLeaseAsync<T>(string leaseId, Func<OrchestratorDbContext, JobEntity, LeaseEntity, DateTime, Task<T>> work, CancellationToken cancellationToken)
     {
         RequireId("lease_id", leaseId);
         return TransactAsync(async (db, ct) =>
@@ -129,7 +129,7 @@ public sealed class JobStore(
     }
 
     /// <summary>Wakes lease waiters when the job went back to the queue, watchers otherwise.</summary>
-    internal void Pulse(JobRecord job)
+    internal void Pulse(JobEntity job)
     {
         if ((JobState)job.State == JobState.Queued)
         {

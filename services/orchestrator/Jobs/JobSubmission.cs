@@ -33,7 +33,7 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
 
         var resolved = await ResolveDatasetAsync(submitted, cancellationToken);
         var now = store.Now;
-        var record = new JobRecord
+        var record = new JobEntity
         {
             Id = Guid.CreateVersion7().ToString("N"),
             State = (int)JobState.Unspecified,
@@ -55,7 +55,7 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
         };
         if (request.ValidateOnly)
         {
-            var preview = JobRecords.ToProto(record);
+            var preview = JobEntities.ToProto(record);
             preview.Id = "";
             preview.State = JobState.Queued;
             return new SubmitResult(preview, false);
@@ -93,11 +93,11 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
         logger.LogInformation("Job {JobId} queued: {Architecture} on {Dataset}@{Version}, priority {Priority}",
             record.Id, record.Architecture, record.DatasetId, record.DatasetVersionId, record.Priority);
         store.Signals.PulseQueue();
-        return new SubmitResult(JobRecords.ToProto(record), false);
+        return new SubmitResult(JobEntities.ToProto(record), false);
     }
 
     /// <summary>Adds the job, its labels and its first event; a key older than the window is taken from its old job.</summary>
-    private async Task InsertAsync(OrchestratorDbContext db, JobRecord record, JobSpec resolved, string key, DateTime now, CancellationToken cancellationToken)
+    private async Task InsertAsync(OrchestratorDbContext db, JobEntity record, JobSpec resolved, string key, DateTime now, CancellationToken cancellationToken)
     {
         if (key.Length > 0)
         {
@@ -113,8 +113,8 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
         }
 
         db.Jobs.Add(record);
-        db.JobLabels.AddRange(resolved.Labels.Select(l => new JobLabelRecord { JobId = record.Id, Key = l.Key, Value = l.Value }));
-        JobRecords.ChangeState(db, record, JobState.Queued, "submitted", now);
+        db.JobLabels.AddRange(resolved.Labels.Select(l => new JobLabelEntity { JobId = record.Id, Key = l.Key, Value = l.Value }));
+        JobEntities.ChangeState(db, record, JobState.Queued, "submitted", now);
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -137,7 +137,7 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
                 $"idempotency_key '{key}' was used for job '{earlier.Id}' with a different spec; use a new key for a different job");
         }
 
-        return new SubmitResult(JobRecords.ToProto(earlier), true);
+        return new SubmitResult(JobEntities.ToProto(earlier), true);
     }
 
     /// <summary>Pins the dataset version (the newest when none is given), checks the spec against it, and checks that the pretrained weights exist.</summary>

@@ -10,7 +10,7 @@ namespace Cauchy.Orchestrator.Jobs;
 internal static class JobTransitions
 {
     /// <summary>Applies the expiry transition when the job's lease has run out; false when it has not.</summary>
-    internal static bool ExpireIfDue(OrchestratorDbContext db, JobRecord job, DateTime now)
+    internal static bool ExpireIfDue(OrchestratorDbContext db, JobEntity job, DateTime now)
     {
         if (!JobStateMachine.HoldsLease((JobState)job.State) || job.LeaseExpiresAt is not { } expires || expires > now)
         {
@@ -24,7 +24,7 @@ internal static class JobTransitions
     }
 
     /// <summary>Fails a RUNNING job whose attempts together ran longer than spec.max_run_duration; false otherwise.</summary>
-    internal static bool FailIfOverRunTime(OrchestratorDbContext db, JobRecord job, DateTime now)
+    internal static bool FailIfOverRunTime(OrchestratorDbContext db, JobEntity job, DateTime now)
     {
         if ((JobState)job.State != JobState.Running || job.MaxRunTicks <= 0 || RunTicks(job.RunTicks, job.AttemptStartedAt, now) <= job.MaxRunTicks)
         {
@@ -41,7 +41,7 @@ internal static class JobTransitions
     internal static long RunTicks(long ended, DateTime? attemptStartedAt, DateTime now) =>
         ended + (attemptStartedAt is { } started ? Math.Max(0, (now - started).Ticks) : 0);
 
-    internal static void EndAttempt(OrchestratorDbContext db, JobRecord job, JobState next, bool countsAsFailure, string? error, string reason, DateTime now)
+    internal static void EndAttempt(OrchestratorDbContext db, JobEntity job, JobState next, bool countsAsFailure, string? error, string reason, DateTime now)
     {
         if (countsAsFailure)
         {
@@ -60,7 +60,7 @@ internal static class JobTransitions
             JobState.Failed => countsAsFailure && job.FailureCount > job.MaxRetries ? $"failed: no retry left after {job.FailureCount} failures" : "failed",
             _ => JobStateMachine.Name(next).ToLowerInvariant(),
         };
-        JobRecords.AppendLog(db, job, now, JobRecords.OrchestratorWorkerId, $"{detail}; {outcome}");
-        JobRecords.ChangeState(db, job, next, detail, now);
+        JobEntities.AppendLog(db, job, now, JobEntities.OrchestratorWorkerId, $"{detail}; {outcome}");
+        JobEntities.ChangeState(db, job, next, detail, now);
     }
 }

@@ -20,7 +20,7 @@ public sealed class JobWatch(JobStore store)
         {
             var record = await db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == jobId, cancellationToken)
                 ?? throw JobErrors.JobNotFound(jobId);
-            snapshot = JobRecords.ToProto(record);
+            snapshot = JobEntities.ToProto(record);
             last = record.EventCount;
         }
 
@@ -32,7 +32,7 @@ public sealed class JobWatch(JobStore store)
 
         while (true)
         {
-            List<JobEventRecord> events;
+            List<JobEventEntity> events;
             await using (var db = await store.Factory.CreateDbContextAsync(cancellationToken))
             {
                 events = await db.JobEvents.AsNoTracking()

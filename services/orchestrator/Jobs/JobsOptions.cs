@@ -53,19 +53,4 @@ public sealed class JobsOptions
     public TimeSpan IdempotencyWindow => TimeSpan.FromHours(IdempotencyKeyHours);
 
     public TimeSpan Poll => TimeSpan.FromSeconds(PollSeconds);
-
-    /// <summary>Rejects settings that would make leases unusable, naming the key.</summary>
-    public void Validate()
-    {
-        if (LeaseSeconds <= 0 || HeartbeatIntervalSeconds <= 0 || HeartbeatIntervalSeconds >= LeaseSeconds)
-        {
-            throw new InvalidOperationException(
-                $"Jobs:HeartbeatIntervalSeconds ({HeartbeatIntervalSeconds}) must be > 0 and below Jobs:LeaseSeconds ({LeaseSeconds}).");
-        }
-
-        if (ReaperIntervalSeconds <= 0 || PollSeconds <= 0 || MaxLeaseWaitSeconds < 0 || IdempotencyKeyHours <= 0 || GaugeCacheSeconds < 0)
-        {
-            throw new InvalidOperationException("Jobs:ReaperIntervalSeconds, PollSeconds and IdempotencyKeyHours must be > 0; MaxLeaseWaitSeconds and GaugeCacheSeconds must not be negative.");
-        }
-    }
 }

@@ -6,15 +6,15 @@ namespace Cauchy.Registry.Data;
 /// <summary>The registry's own database: models, their labels, versions and metrics.</summary>
 public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> options) : ServiceDbContext(options)
 {
-    public DbSet<ModelRow> Models => Set<ModelRow>();
-    public DbSet<ModelLabelRow> ModelLabels => Set<ModelLabelRow>();
-    public DbSet<ModelVersionRow> ModelVersions => Set<ModelVersionRow>();
-    public DbSet<MetricRow> Metrics => Set<MetricRow>();
+    public DbSet<ModelEntity> Models => Set<ModelEntity>();
+    public DbSet<ModelLabelEntity> ModelLabels => Set<ModelLabelEntity>();
+    public DbSet<ModelVersionEntity> ModelVersions => Set<ModelVersionEntity>();
+    public DbSet<MetricEntity> Metrics => Set<MetricEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
-        modelBuilder.Entity<ModelRow>(model =>
+        modelBuilder.Entity<ModelEntity>(model =>
         {
             model.ToTable("Models");
             model.HasKey(m => m.Name);
@@ -23,7 +23,7 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             model.HasIndex(m => m.Architecture);
             model.HasMany(m => m.Labels).WithOne().HasForeignKey(l => l.ModelName).OnDelete(DeleteBehavior.Cascade);
         });
-        modelBuilder.Entity<ModelLabelRow>(label =>
+        modelBuilder.Entity<ModelLabelEntity>(label =>
         {
             label.ToTable("ModelLabels");
             label.HasKey(l => new { l.ModelName, l.Key });
@@ -32,7 +32,7 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             label.Property(l => l.Value).HasMaxLength(63);
             label.HasIndex(l => new { l.Key, l.Value });
         });
-        modelBuilder.Entity<ModelVersionRow>(version =>
+        modelBuilder.Entity<ModelVersionEntity>(version =>
         {
             version.ToTable("ModelVersions");
             version.HasKey(v => new { v.ModelName, v.Number });
@@ -54,10 +54,10 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
             version.HasIndex(v => new { v.LineageDatasetId, v.LineageDatasetVersionId });
             version.HasIndex(v => new { v.IsPretrained, v.Architecture });
             version.HasIndex(v => v.WeightsSha256);
-            version.HasOne<ModelRow>().WithMany().HasForeignKey(v => v.ModelName).OnDelete(DeleteBehavior.Restrict);
+            version.HasOne<ModelEntity>().WithMany().HasForeignKey(v => v.ModelName).OnDelete(DeleteBehavior.Restrict);
             version.HasMany(v => v.Metrics).WithOne().HasForeignKey(m => new { m.ModelName, m.VersionNumber }).OnDelete(DeleteBehavior.Cascade);
         });
-        modelBuilder.Entity<MetricRow>(metric =>
+        modelBuilder.Entity<MetricEntity>(metric =>
         {
             metric.ToTable("Metrics");
             metric.HasKey(m => new { m.ModelName, m.VersionNumber, m.Name });

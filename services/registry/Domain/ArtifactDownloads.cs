@@ -25,7 +25,7 @@ public sealed class ArtifactDownloads(IDbContextFactory<RegistryDbContext> dbs, 
         ModelVersion version;
         await using (var db = await dbs.CreateDbContextAsync(ct))
         {
-            version = ProtoMapping.ToProto(await RegistryRows.ResolveAsync(db, request.ModelVersion, "model_version", tracked: false, ct), uris);
+            version = ProtoMapping.ToProto(await RegistryEntities.ResolveAsync(db, request.ModelVersion, "model_version", tracked: false, ct), uris);
         }
         var artifact = request.Kind == ArtifactKind.Weights ? version.Weights : version.ModelCard;
         if (request.Offset > artifact.SizeBytes)

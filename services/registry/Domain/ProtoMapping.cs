@@ -8,7 +8,7 @@ namespace Cauchy.Registry.Domain;
 /// <summary>Rows to protos.</summary>
 public static class ProtoMapping
 {
-    public static Model ToProto(ModelRow row)
+    public static Model ToProto(ModelEntity row)
     {
         var model = new Model
         {
@@ -27,7 +27,7 @@ public static class ProtoMapping
         return model;
     }
 
-    public static ModelVersion ToProto(ModelVersionRow row, ArtifactUris uris)
+    public static ModelVersion ToProto(ModelVersionEntity row, ArtifactUris uris)
     {
         var version = new ModelVersion
         {

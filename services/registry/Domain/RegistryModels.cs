@@ -22,7 +22,7 @@ public sealed class RegistryModels(IDbContextFactory<RegistryDbContext> dbs, Tim
         {
             throw RegistryErrors.ModelExists(request.ModelName);
         }
-        var row = RegistryRows.NewModelRow(clock, request.ModelName, request.TaskType, request.Architecture, request.Description, request.Labels);
+        var row = RegistryEntities.NewModelEntity(clock, request.ModelName, request.TaskType, request.Architecture, request.Description, request.Labels);
         db.Models.Add(row);
         try
         {
@@ -53,7 +53,7 @@ public sealed class RegistryModels(IDbContextFactory<RegistryDbContext> dbs, Tim
         {
             Validation.TaskType(request.TaskType, "task_type");
         }
-        var filters = RegistryRows.Fingerprint(request, r => { r.PageSize = 0; r.PageToken = ""; r.LabelSelector.Clear(); }, request.LabelSelector);
+        var filters = RegistryEntities.Fingerprint(request, r => { r.PageSize = 0; r.PageToken = ""; r.LabelSelector.Clear(); }, request.LabelSelector);
         var cursor = PageToken.Decode(request.PageToken, filters, 1);
 
         await using var db = await dbs.CreateDbContextAsync(ct);
@@ -74,7 +74,7 @@ public sealed class RegistryModels(IDbContextFactory<RegistryDbContext> dbs, Tim
         }
         if (request.Stage != ModelStage.Unspecified || request.MetricFilters.Count > 0)
         {
-            var versions = RegistryRows.FilterVersions(db, db.ModelVersions, request.Stage, request.MetricFilters);
+            var versions = RegistryEntities.FilterVersions(db, db.ModelVersions, request.Stage, request.MetricFilters);
             models = models.Where(m => versions.Any(v => v.ModelName == m.Name));
         }
         if (cursor is not null)

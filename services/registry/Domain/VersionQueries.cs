@@ -14,7 +14,7 @@ public sealed class VersionQueries(IDbContextFactory<RegistryDbContext> dbs, Art
     public async Task<ModelVersion> GetVersionAsync(ModelVersionRef reference, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return ProtoMapping.ToProto(await RegistryRows.ResolveAsync(db, reference, "model_version", tracked: false, ct), uris);
+        return ProtoMapping.ToProto(await RegistryEntities.ResolveAsync(db, reference, "model_version", tracked: false, ct), uris);
     }
 
     public async Task<ListModelVersionsResponse> ListVersionsAsync(ListModelVersionsRequest request, CancellationToken ct)
@@ -23,7 +23,7 @@ public sealed class VersionQueries(IDbContextFactory<RegistryDbContext> dbs, Art
         var pageSize = Validation.PageSize(request.PageSize);
         Validation.Stage(request.Stage, "stage", allowUnspecified: true);
         Validation.MetricFilters(request.MetricFilters, "metric_filters");
-        var filters = RegistryRows.Fingerprint(request, r => { r.PageSize = 0; r.PageToken = ""; }, null);
+        var filters = RegistryEntities.Fingerprint(request, r => { r.PageSize = 0; r.PageToken = ""; }, null);
         var cursor = PageToken.Decode(request.PageToken, filters, 1);
         await using var db = await dbs.CreateDbContextAsync(ct);
         if (!await db.Models.AnyAsync(m => m.Name == request.ModelName, ct))
@@ -31,7 +31,7 @@ public sealed class VersionQueries(IDbContextFactory<RegistryDbContext> dbs, Art
             throw RegistryErrors.ModelNotFound(request.ModelName);
         }
         var name = request.ModelName;
-        var versions = RegistryRows.FilterVersions(db, db.ModelVersions.AsNoTracking().Where(v => v.ModelName == name), request.Stage, request.MetricFilters);
+        var versions = RegistryEntities.FilterVersions(db, db.ModelVersions.AsNoTracking().Where(v => v.ModelName == name), request.Stage, request.MetricFilters);
         if (cursor is not null)
         {
             var before = int.Parse(cursor[0], System.Globalization.CultureInfo.InvariantCulture);
@@ -54,7 +54,7 @@ public sealed class VersionQueries(IDbContextFactory<RegistryDbContext> dbs, Art
         {
             Validation.TaskType(request.TaskType, "task_type");
         }
-        var filters = RegistryRows.Fingerprint(request, r => { r.PageSize = 0; r.PageToken = ""; }, null);
+        var filters = RegistryEntities.Fingerprint(request, r => { r.PageSize = 0; r.PageToken = ""; }, null);
         var cursor = PageToken.Decode(request.PageToken, filters, 3);
         await using var db = await dbs.CreateDbContextAsync(ct);
         var versions = db.ModelVersions.AsNoTracking().Where(v => v.IsPretrained);
@@ -93,7 +93,7 @@ public sealed class VersionQueries(IDbContextFactory<RegistryDbContext> dbs, Art
             throw RegistryErrors.InvalidArgument("dataset_version.dataset_id", "is required.");
         }
         var pageSize = Validation.PageSize(request.PageSize);
-        var filters = RegistryRows.Fingerprint(request, r => { r.PageSize = 0; r.PageToken = ""; }, null);
+        var filters = RegistryEntities.Fingerprint(request, r => { r.PageSize = 0; r.PageToken = ""; }, null);
         var cursor = PageToken.Decode(request.PageToken, filters, 2);
         await using var db = await dbs.CreateDbContextAsync(ct);
         var dataset = request.DatasetVersion.DatasetId;

@@ -70,7 +70,7 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
             }
             if (header.Lineage?.BaseModelVersion is { } baseVersion)
             {
-                await RegistryRows.ResolveAsync(db, baseVersion, "header.lineage.base_model_version", tracked: false, ct);
+                await RegistryEntities.ResolveAsync(db, baseVersion, "header.lineage.base_model_version", tracked: false, ct);
             }
             if (spec.IdempotencyKey is not null && await FindByIdempotencyKeyAsync(db, spec, header.Weights.Sha256, ct) is { } earlier)
             {
@@ -206,7 +206,7 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
 
     private async Task<(ModelVersion, bool)> CommitOnceAsync(RegistryDbContext db, NewVersion spec, StoredArtifacts stored, CancellationToken ct)
     {
-        var now = RegistryRows.Now(clock);
+        var now = RegistryEntities.Now(clock);
         var model = await db.Models.FirstOrDefaultAsync(m => m.Name == spec.ModelName, ct);
         if (model is null)
         {
@@ -214,7 +214,7 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
             {
                 throw RegistryErrors.ModelNotFound(spec.ModelName);
             }
-            model = RegistryRows.NewModelRow(clock, spec.ModelName, task, architecture, spec.Pretrained is null ? "" : spec.Description, null);
+            model = RegistryEntities.NewModelEntity(clock, spec.ModelName, task, architecture, spec.Pretrained is null ? "" : spec.Description, null);
             model.LatestVersion = 0;
             db.Models.Add(model);
         }
@@ -244,7 +244,7 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         model.LatestVersion++;
         await db.SaveChangesAsync(ct);
-        var row = new ModelVersionRow
+        var row = new ModelVersionEntity
         {
             ModelName = model.Name,
             Number = model.LatestVersion,
@@ -271,7 +271,7 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
             CreateTime = now,
             StageUpdateTime = now,
         };
-        row.Metrics.AddRange(spec.Metrics.Select(m => new MetricRow
+        row.Metrics.AddRange(spec.Metrics.Select(m => new MetricEntity
         {
             ModelName = row.ModelName,
             VersionNumber = row.Number,
@@ -289,7 +289,7 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static void CheckLineageMatches(ModelRow model, Lineage? lineage)
+    private static void CheckLineageMatches(ModelEntity model, Lineage? lineage)
     {
         var spec = lineage?.JobSpec;
         if (spec is null)
@@ -308,7 +308,7 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
         }
     }
 
-    private static void CheckSameKind(ModelRow model, TaskType task, string architecture, string field)
+    private static void CheckSameKind(ModelEntity model, TaskType task, string architecture, string field)
     {
         if ((int)task != model.TaskType)
         {
@@ -321,7 +321,7 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
         }
     }
 
-    private static async Task<ModelVersionRow?> FindByIdempotencyKeyAsync(RegistryDbContext db, NewVersion spec, string sha256, CancellationToken ct)
+    private static async Task<ModelVersionEntity?> FindByIdempotencyKeyAsync(RegistryDbContext db, NewVersion spec, string sha256, CancellationToken ct)
     {
         var earlier = await db.ModelVersions.AsNoTracking().Include(v => v.Metrics)
             .FirstOrDefaultAsync(v => v.ModelName == spec.ModelName && v.IdempotencyKey == spec.IdempotencyKey, ct);
@@ -333,7 +333,7 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
         return earlier;
     }
 
-    private static Task<ModelVersionRow?> FindBySha256Async(RegistryDbContext db, string model, string sha256, CancellationToken ct) =>
+    private static Task<ModelVersionEntity?> FindBySha256Async(RegistryDbContext db, string model, string sha256, CancellationToken ct) =>
         db.ModelVersions.AsNoTracking().Include(v => v.Metrics)
             .Where(v => v.ModelName == model && v.WeightsSha256 == sha256).OrderBy(v => v.Number).FirstOrDefaultAsync(ct);
 

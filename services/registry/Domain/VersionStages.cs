@@ -19,7 +19,7 @@ public sealed class VersionStages(IDbContextFactory<RegistryDbContext> dbs, IObj
         {
             return await ConcurrencyRetry.RunAsync(dbs, async (db, token) =>
             {
-                var version = await RegistryRows.ResolveAsync(db, request.ModelVersion, "model_version", tracked: true, token);
+                var version = await RegistryEntities.ResolveAsync(db, request.ModelVersion, "model_version", tracked: true, token);
                 var from = (ModelStage)version.Stage;
                 var response = new TransitionStageResponse();
                 if (from == request.TargetStage)
@@ -28,12 +28,12 @@ public sealed class VersionStages(IDbContextFactory<RegistryDbContext> dbs, IObj
                     return response;
                 }
                 StageTransitions.Check(version.ModelName, version.Number, from, request.TargetStage);
-                var now = RegistryRows.Now(clock);
+                var now = RegistryEntities.Now(clock);
                 // Touching the model row makes concurrent moves within one model conflict (and retry), so two
                 // promotions at once cannot leave two PRODUCTION versions.
                 var model = await db.Models.SingleAsync(m => m.Name == version.ModelName, token);
                 model.UpdateTime = now;
-                var archived = new List<ModelVersionRow>();
+                var archived = new List<ModelVersionEntity>();
                 if (archiveExisting && StageTransitions.IsExclusive(request.TargetStage))
                 {
                     var target = (int)request.TargetStage;
@@ -62,19 +62,19 @@ public sealed class VersionStages(IDbContextFactory<RegistryDbContext> dbs, IObj
 
     public async Task DeleteVersionAsync(ModelVersionRef reference, CancellationToken ct)
     {
-        ModelVersionRow deleted;
+        ModelVersionEntity deleted;
         try
         {
             deleted = await ConcurrencyRetry.RunAsync(dbs, async (db, token) =>
             {
-                var version = await RegistryRows.ResolveAsync(db, reference, "model_version", tracked: true, token);
+                var version = await RegistryEntities.ResolveAsync(db, reference, "model_version", tracked: true, token);
                 if (version.Stage is (int)ModelStage.Staging or (int)ModelStage.Production)
                 {
                     throw RegistryErrors.FailedPrecondition(
                         $"Model '{version.ModelName}' version {version.Number} is in {StageTransitions.Name((ModelStage)version.Stage)}; move it to ARCHIVED before deleting it.");
                 }
                 var model = await db.Models.SingleAsync(m => m.Name == version.ModelName, token);
-                model.UpdateTime = RegistryRows.Now(clock);
+                model.UpdateTime = RegistryEntities.Now(clock);
                 db.ModelVersions.Remove(version);
                 await db.SaveChangesAsync(token);
                 return version;

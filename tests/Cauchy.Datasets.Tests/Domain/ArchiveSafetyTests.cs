@@ -6,7 +6,7 @@ using Cauchy.V1;
 
 namespace Cauchy.Datasets.Tests.Domain;
 
-/// <summary>Every unsafe archive is refused with INVALID_ARGUMENT naming the entry, and nothing reaches the store or the catalog.</summary>
+/// <summary>Every unsafe archive is refused with INVALID_ARGUMENT naming the entry, and nothing reaches the object store or the dataset store.</summary>
 public sealed class ArchiveSafetyTests(SqliteFixture database) : IClassFixture<SqliteFixture>
 {
     private static ImportDatasetVersionHeader Header(ArchiveKind kind) => new()
@@ -26,7 +26,7 @@ public sealed class ArchiveSafetyTests(SqliteFixture database) : IClassFixture<S
         Assert.Equal(DomainErrorKind.InvalidArgument, error.Kind);
         Assert.Empty(harness.StoredObjects());
         Assert.Equal(0, (await harness.Manager.GetDatasetAsync("shapes", CancellationToken.None)).VersionCount);
-        Assert.Empty(await harness.Catalog.ListAbandonedPrefixesAsync(DateTime.UtcNow.AddDays(1), CancellationToken.None));
+        Assert.Empty(await harness.DatasetStore.ListAbandonedPrefixesAsync(DateTime.UtcNow.AddDays(1), CancellationToken.None));
         Assert.Empty(Directory.EnumerateFileSystemEntries(harness.Options.WorkDirectory));
         return error;
     }

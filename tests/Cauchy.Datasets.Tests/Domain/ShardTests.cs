@@ -9,7 +9,7 @@ namespace Cauchy.Datasets.Tests.Domain;
 /// <summary>Shards: sizes by configuration, read back in full or from a sample, checked against index and checksums.</summary>
 public sealed class ShardTests(SqliteFixture database) : IClassFixture<SqliteFixture>
 {
-    private static async Task<(DomainHarness Harness, Catalog.StoredVersion Version, List<ShapeImage> Images)> ImportAsync(SqliteFixture database)
+    private static async Task<(DomainHarness Harness, Data.StoredVersion Version, List<ShapeImage> Images)> ImportAsync(SqliteFixture database)
     {
         var images = Shapes.Generate(23, seed: 41);
         var harness = await DomainHarness.CreateAsync(database, o => o.Shards.MaxSamples = 5);

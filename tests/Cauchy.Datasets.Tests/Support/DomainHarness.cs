@@ -1,5 +1,5 @@
 using Cauchy.Data;
-using Cauchy.Datasets.Catalog;
+using Cauchy.Datasets.Data;
 using Cauchy.Datasets.Domain;
 using Cauchy.Datasets.Import;
 using Cauchy.Datasets.Shards;
@@ -24,12 +24,13 @@ public sealed class DomainHarness : IAsyncDisposable
         Store = store;
         Options = options;
         Factory = factory;
+        var datasetsOptions = Microsoft.Extensions.Options.Options.Create(options);
         var storage = new StorageOptions { Local = new LocalStoreOptions { Root = Path.Combine(root, "objects") } };
-        Catalog = new EfDatasetCatalog(factory, TimeProvider.System);
-        Importer = new DatasetImporter(Catalog, store, new ArchiveSource(store, storage, options), options, storage, TimeProvider.System, NullLogger<DatasetImporter>.Instance);
+        DatasetStore = new EfDatasetStore(factory, TimeProvider.System);
+        Importer = new DatasetImporter(DatasetStore, store, new ArchiveSource(store, storage, datasetsOptions), datasetsOptions, storage, TimeProvider.System, NullLogger<DatasetImporter>.Instance);
         Reader = new ShardReader(store);
-        Manager = new DatasetManager(Catalog, Importer, Reader, lineage, options, TimeProvider.System);
-        Sweeper = new LeftoverSweeper(Catalog, Importer, options, TimeProvider.System, NullLogger<LeftoverSweeper>.Instance);
+        Manager = new DatasetManager(DatasetStore, Importer, Reader, lineage, datasetsOptions, TimeProvider.System);
+        Sweeper = new LeftoverSweeper(DatasetStore, Importer, datasetsOptions, TimeProvider.System, NullLogger<LeftoverSweeper>.Instance);
     }
 
     public string Root { get; }
@@ -42,7 +43,7 @@ public sealed class DomainHarness : IAsyncDisposable
 
     public IDbContextFactory<DatasetsDbContext> Factory { get; }
 
-    public EfDatasetCatalog Catalog { get; }
+    public EfDatasetStore DatasetStore { get; }
 
     public DatasetImporter Importer { get; }
 

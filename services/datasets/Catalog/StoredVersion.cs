@@ -1,6 +1,0 @@
-using Cauchy.V1;
-
-namespace Cauchy.Datasets.Catalog;
-
-/// <summary>A committed version as the catalog keeps it: the proto, where its objects live, its manifest and statistics.</summary>
-public sealed record StoredVersion(DatasetVersion Version, string ObjectPrefix, ShardManifest Manifest, DatasetStatistics Statistics);
