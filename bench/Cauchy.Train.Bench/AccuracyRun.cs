@@ -2,6 +2,7 @@ using Cauchy.Torch;
 using Cauchy.Torch.Data;
 using Cauchy.Torch.Models;
 using Cauchy.Torch.Training;
+using Cauchy.TrainingData;
 
 namespace Cauchy.Train.Bench;
 

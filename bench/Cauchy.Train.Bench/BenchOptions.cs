@@ -40,7 +40,7 @@ internal sealed record BenchOptions
     public string Device { get; init; } = "cpu";
 
     /// <summary>The folder holding Fashion-MNIST's IDX files (gzipped or not), for both sides.</summary>
-    public string Data { get; init; } = Cauchy.Torch.Data.FashionMnist.DefaultDirectory;
+    public string Data { get; init; } = Cauchy.TrainingData.FashionMnist.DefaultDirectory;
 
     /// <summary>PyTorch's interpreter: Debian's python3 (the libtorch the shim links) unless told otherwise.</summary>
     public string Python { get; init; } = "/usr/bin/python3";

@@ -2,6 +2,7 @@ using System.Globalization;
 using Cauchy.Torch;
 using Cauchy.Torch.Data;
 using Cauchy.Train.Bench;
+using Cauchy.TrainingData;
 
 // make bench-train: images/s of our engine and of PyTorch (same libtorch, batch, threads, data, work per step) for the
 // small CNN and ResNet-18 (small-image stem) on Fashion-MNIST, in one run (PyTorch with glibc's malloc defaults and

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Cauchy.Torch.Data;
 using Cauchy.Torch.Models;
 using Cauchy.Torch.Training;
+using Cauchy.TrainingData;
 using Xunit;
 
 namespace Cauchy.Torch.Tests;

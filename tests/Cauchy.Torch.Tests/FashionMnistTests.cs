@@ -1,7 +1,9 @@
 using System.IO.Compression;
+using Cauchy.Idx;
 using Cauchy.Torch.Data;
 using Cauchy.Torch.Models;
 using Cauchy.Torch.Training;
+using Cauchy.TrainingData;
 using Xunit;
 
 namespace Cauchy.Torch.Tests;
@@ -84,7 +86,7 @@ public sealed class FashionMnistTests : IDisposable
         string images = Write("images-idx", Idx([2, 2, 2], new byte[8]));
         string labels = Write("labels-idx", Idx([3], [0, 1, 2]));
 
-        var e = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(images, labels));
+        var e = Assert.Throws<InvalidDataException>(() => FashionMnist.ReadImages(images, labels));
         Assert.Contains(labels, e.Message);
         Assert.Contains(images, e.Message);
     }

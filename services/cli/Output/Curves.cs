@@ -40,8 +40,6 @@ public sealed class Curves
         }
     }
 
-    public bool HasCharts => Charted.Any(c => Points(c.Name, c.Axis).Count > 0);
-
     /// <summary>The values as block characters, scaled between their own minimum and maximum.</summary>
     public static string Sparkline(IReadOnlyList<double> values)
     {

@@ -24,9 +24,6 @@ public sealed class DatasetManager(
 {
     private readonly DatasetsOptions _options = datasetsOptions.Value;
 
-    /// <summary>The largest page a list call returns (common.proto, "Pagination").</summary>
-    public const int MaxPageSize = 1000;
-
     public Task<Dataset> CreateDatasetAsync(CreateDatasetRequest request, CancellationToken cancellationToken)
     {
         Identifiers.ValidateDatasetId(request.DatasetId, "dataset_id");
@@ -57,7 +54,7 @@ public sealed class DatasetManager(
 
     public async Task<ListDatasetsResponse> ListDatasetsAsync(ListDatasetsRequest request, CancellationToken cancellationToken)
     {
-        var size = PageToken.Size(request.PageSize, MaxPageSize);
+        var size = PageToken.Size(request.PageSize);
         var fingerprint = $"{(int)request.TaskType};{string.Join(",", request.LabelSelector.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))}";
         var after = PageToken.Decode(request.PageToken, fingerprint, 1)?[0];
         var response = new ListDatasetsResponse();
@@ -123,7 +120,7 @@ public sealed class DatasetManager(
 
     public async Task<ListDatasetVersionsResponse> ListVersionsAsync(ListDatasetVersionsRequest request, CancellationToken cancellationToken)
     {
-        var size = PageToken.Size(request.PageSize, MaxPageSize);
+        var size = PageToken.Size(request.PageSize);
         await GetDatasetAsync(request.DatasetId, cancellationToken);
         var position = PageToken.Decode(request.PageToken, request.DatasetId, 1)?[0];
         var offset = 0;

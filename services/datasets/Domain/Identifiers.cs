@@ -9,23 +9,12 @@ public static partial class Identifiers
     [GeneratedRegex("^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/)?[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$")]
     private static partial Regex LabelKeyPattern();
 
-    [GeneratedRegex("^[0-9a-f]{64}$")]
-    private static partial Regex Sha256Pattern();
-
     public static void ValidateDatasetId(string id, string field)
     {
         if (!Names.IsValid(id))
         {
             throw DomainException.InvalidArgument(
                 $"{field} '{id}' is not a valid dataset id: {Names.Rule}");
-        }
-    }
-
-    public static void ValidateVersionId(string id, string field)
-    {
-        if (!Sha256Pattern().IsMatch(id))
-        {
-            throw DomainException.InvalidArgument($"{field} '{id}' is not a version id (64 lowercase hexadecimal characters)");
         }
     }
 

@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using Cauchy.Datasets.Domain;
 using Cauchy.Domain;
+using Cauchy.Idx;
 using Cauchy.V1;
 
 namespace Cauchy.Datasets.Formats;
@@ -10,12 +9,13 @@ namespace Cauchy.Datasets.Formats;
 /// IDX files as in MNIST and Fashion-MNIST: <c>&lt;prefix&gt;-images-idx3-ubyte</c> (unsigned bytes, count x rows x
 /// cols) with <c>&lt;prefix&gt;-labels-idx1-ubyte</c>, each optionally gzip-compressed. The prefix "train" declares the
 /// train split, "t10k" or "test" the test split. Images are kept RAW (rows x cols grey bytes); ids are
-/// "&lt;split&gt;/&lt;index&gt;". Both files are read as streams, one sample at a time.
+/// "&lt;split&gt;/&lt;index&gt;". Both files are read as streams, one sample at a time, through the shared
+/// <see cref="IdxFile"/>; the refusals are worded here, for the importer's report.
 /// </summary>
 public sealed class IdxReader : IDatasetFormatReader
 {
-    private const int ImagesMagic = 0x00000803;
-    private const int LabelsMagic = 0x00000801;
+    private static readonly int ImagesMagic = IdxFile.UnsignedByteMagic(3);
+    private static readonly int LabelsMagic = IdxFile.UnsignedByteMagic(1);
 
     public DatasetFormat Format => DatasetFormat.Idx;
 
@@ -66,12 +66,8 @@ public sealed class IdxReader : IDatasetFormatReader
         {
             using var labels = OpenLabels(root, pair.Labels, out var labelCount);
             using var images = OpenStream(root, pair.Images);
-            var header = new byte[16];
-            ReadHeader(images, header, pair.Images);
-            var magic = BinaryPrimitives.ReadInt32BigEndian(header);
-            var count = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4));
-            var rows = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(8));
-            var cols = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(12));
+            var header = ReadHeader(images, 4, pair.Images);
+            int magic = header[0], count = header[1], rows = header[2], cols = header[3];
             if (magic != ImagesMagic || rows <= 0 || cols <= 0 || count < 0)
             {
                 throw DomainException.InvalidArgument($"'{pair.Images}' is not an IDX3 unsigned-byte file (magic 0x{magic:X8}, {rows}x{cols})");
@@ -113,22 +109,21 @@ public sealed class IdxReader : IDatasetFormatReader
     private static Stream OpenLabels(string root, string path, out int count)
     {
         var stream = OpenStream(root, path);
-        Span<byte> header = stackalloc byte[8];
-        ReadHeader(stream, header, path);
-        if (BinaryPrimitives.ReadInt32BigEndian(header) != LabelsMagic)
+        var header = ReadHeader(stream, 2, path);
+        if (header[0] != LabelsMagic)
         {
             stream.Dispose();
             throw DomainException.InvalidArgument($"'{path}' is not an IDX1 unsigned-byte label file");
         }
-        count = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
+        count = header[1];
         return stream;
     }
 
-    private static void ReadHeader(Stream stream, Span<byte> header, string path)
+    private static int[] ReadHeader(Stream stream, int count, string path)
     {
         try
         {
-            stream.ReadExactly(header);
+            return IdxFile.ReadHeader(stream, count);
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException)
         {
@@ -136,11 +131,5 @@ public sealed class IdxReader : IDatasetFormatReader
         }
     }
 
-    private static Stream OpenStream(string root, string path)
-    {
-        Stream file = new BufferedStream(File.OpenRead(FormatPaths.Full(root, path)), 1 << 20);
-        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-            ? new BufferedStream(new GZipStream(file, CompressionMode.Decompress), 1 << 20)
-            : file;
-    }
+    private static Stream OpenStream(string root, string path) => IdxFile.Open(FormatPaths.Full(root, path));
 }

@@ -12,8 +12,6 @@ namespace Cauchy.Metrics.Grpc;
 /// </summary>
 public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsService> logger) : Cauchy.V1.Metrics.MetricsBase
 {
-    public const int MaxPageSize = 500;
-
     public override async Task<EvaluateResponse> Evaluate(IAsyncStreamReader<EvaluateRequest> requestStream, ServerCallContext context)
     {
         var token = context.CancellationToken;
@@ -63,7 +61,7 @@ public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsServic
 
     public override async Task<ListEvaluationsResponse> ListEvaluations(ListEvaluationsRequest request, ServerCallContext context)
     {
-        var pageSize = PageToken.Size(request.PageSize, MaxPageSize);
+        var pageSize = PageToken.Size(request.PageSize);
 
         if (request.ModelVersion is { } model && (model.ModelName.Length == 0 || model.Version < 0))
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Cauchy.Domain;
 using Cauchy.Orchestrator.Data;
@@ -8,12 +7,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cauchy.Orchestrator.Jobs;
 
-/// <summary>GetJob and ListJobs: reads of the jobs table, and the page tokens that carry a listing across calls.</summary>
+/// <summary>GetJob and ListJobs: reads of the jobs table; a listing's page tokens are common.proto's (<see cref="PageToken"/>).</summary>
 public sealed class JobQueries(JobStore store)
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 1000;
-
     public async Task<Job> GetAsync(string jobId, CancellationToken cancellationToken)
     {
         JobStore.RequireId("job_id", jobId);
@@ -26,13 +22,8 @@ public sealed class JobQueries(JobStore store)
     /// <summary>Jobs matching the filter, newest first, keyset-paginated on (creation time, id).</summary>
     public async Task<JobPage> ListAsync(ListJobsRequest request, CancellationToken cancellationToken)
     {
-        if (request.PageSize < 0)
-        {
-            throw DomainException.InvalidArgument("page_size", $"must not be negative, got {request.PageSize}");
-        }
-
-        var pageSize = request.PageSize == 0 ? DefaultPageSize : Math.Min(request.PageSize, MaxPageSize);
-        var filterHash = FilterHash(request);
+        var pageSize = PageToken.Size(request.PageSize);
+        var filters = Filters(request);
         await using var db = await store.Factory.CreateDbContextAsync(cancellationToken);
         var query = db.Jobs.AsNoTracking();
         if (request.States.Count > 0)
@@ -53,7 +44,7 @@ public sealed class JobQueries(JobStore store)
 
         if (request.PageToken.Length > 0)
         {
-            var (after, afterId) = DecodeToken(request.PageToken, filterHash);
+            var (after, afterId) = DecodeToken(request.PageToken, filters);
             query = query.Where(j => j.CreatedAt < after || (j.CreatedAt == after && string.Compare(j.Id, afterId) < 0));
         }
 
@@ -61,11 +52,12 @@ public sealed class JobQueries(JobStore store)
             .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
             .Take(pageSize + 1)
             .ToListAsync(cancellationToken);
-        var next = records.Count > pageSize ? EncodeToken(records[pageSize - 1], filterHash) : null;
+        var next = records.Count > pageSize ? EncodeToken(records[pageSize - 1], filters) : null;
         return new JobPage(records.Take(pageSize).Select(JobEntities.ToProto).ToList(), next);
     }
 
-    private static string FilterHash(ListJobsRequest request)
+    // The request's other fields, which a token must be sent with unchanged; PageToken keeps only their fingerprint.
+    private static string Filters(ListJobsRequest request)
     {
         var text = new StringBuilder();
         text.Append(string.Join(',', request.States.Select(s => (int)s).Distinct().Order())).Append('|').Append(request.DatasetId).Append('|');
@@ -74,34 +66,20 @@ public sealed class JobQueries(JobStore store)
             text.Append(key).Append('=').Append(value).Append(';');
         }
 
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+        return text.ToString();
     }
 
-    private static string EncodeToken(JobEntity last, string filterHash) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{last.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture)}:{filterHash}:{last.Id}"));
+    private static string EncodeToken(JobEntity last, string filters) =>
+        PageToken.Encode(filters, last.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture), last.Id);
 
-    private static (DateTime After, string AfterId) DecodeToken(string token, string filterHash)
+    private static (DateTime After, string AfterId) DecodeToken(string token, string filters)
     {
-        string[] parts;
-        try
+        var position = PageToken.Decode(token, filters, 2)!;
+        if (!long.TryParse(position[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) || ticks > DateTime.MaxValue.Ticks)
         {
-            parts = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split(':', 3);
-        }
-        catch (FormatException)
-        {
-            parts = [];
+            throw PageToken.NotIssued();
         }
 
-        if (parts.Length != 3 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) || ticks > DateTime.MaxValue.Ticks)
-        {
-            throw DomainException.InvalidArgument("page_token", "is not a token this service issued; start again without one");
-        }
-
-        if (parts[1] != filterHash)
-        {
-            throw DomainException.InvalidArgument("page_token", "was issued for different filters (states, label_selector, dataset_id); repeat them unchanged or start again without a token");
-        }
-
-        return (new DateTime(ticks, DateTimeKind.Utc), parts[2]);
+        return (new DateTime(ticks, DateTimeKind.Utc), position[1]);
     }
 }

@@ -46,7 +46,7 @@ public sealed class RegistryModels(IDbContextFactory<RegistryDbContext> dbs, Tim
 
     public async Task<ListModelsResponse> ListModelsAsync(ListModelsRequest request, CancellationToken ct)
     {
-        var pageSize = Validation.PageSize(request.PageSize);
+        var pageSize = PageToken.Size(request.PageSize);
         Validation.Stage(request.Stage, "stage", allowUnspecified: true);
         Validation.MetricFilters(request.MetricFilters, "metric_filters");
         if (request.TaskType != TaskType.Unspecified)

@@ -8,8 +8,6 @@ namespace Cauchy.Registry.Domain;
 /// <summary>Checks of caller input (common.proto's rules); each failure is INVALID_ARGUMENT naming the field.</summary>
 public static partial class Validation
 {
-    public const int MaxPageSize = 1000;
-
     [GeneratedRegex("^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$")]
     private static partial Regex LabelName();
 
@@ -81,8 +79,6 @@ public static partial class Validation
             }
         }
     }
-
-    public static int PageSize(int pageSize, string field = "page_size") => PageToken.Size(pageSize, MaxPageSize, field);
 
     public static void Metrics(RepeatedField<MetricValue> metrics, string field)
     {

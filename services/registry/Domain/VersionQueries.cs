@@ -20,7 +20,7 @@ public sealed class VersionQueries(IDbContextFactory<RegistryDbContext> dbs, Art
     public async Task<ListModelVersionsResponse> ListVersionsAsync(ListModelVersionsRequest request, CancellationToken ct)
     {
         Validation.ModelName(request.ModelName, "model_name");
-        var pageSize = Validation.PageSize(request.PageSize);
+        var pageSize = PageToken.Size(request.PageSize);
         Validation.Stage(request.Stage, "stage", allowUnspecified: true);
         Validation.MetricFilters(request.MetricFilters, "metric_filters");
         var filters = RegistryEntities.Fingerprint(request, r => { r.PageSize = 0; r.PageToken = ""; }, null);
@@ -49,7 +49,7 @@ public sealed class VersionQueries(IDbContextFactory<RegistryDbContext> dbs, Art
 
     public async Task<ListPretrainedResponse> ListPretrainedAsync(ListPretrainedRequest request, CancellationToken ct)
     {
-        var pageSize = Validation.PageSize(request.PageSize);
+        var pageSize = PageToken.Size(request.PageSize);
         if (request.TaskType != TaskType.Unspecified)
         {
             Validation.TaskType(request.TaskType, "task_type");
@@ -92,7 +92,7 @@ public sealed class VersionQueries(IDbContextFactory<RegistryDbContext> dbs, Art
         {
             throw RegistryErrors.InvalidArgument("dataset_version.dataset_id", "is required.");
         }
-        var pageSize = Validation.PageSize(request.PageSize);
+        var pageSize = PageToken.Size(request.PageSize);
         var filters = RegistryEntities.Fingerprint(request, r => { r.PageSize = 0; r.PageToken = ""; }, null);
         var cursor = PageToken.Decode(request.PageToken, filters, 2);
         await using var db = await dbs.CreateDbContextAsync(ct);

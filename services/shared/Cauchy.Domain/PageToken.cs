@@ -14,17 +14,20 @@ public static class PageToken
     /// <summary>The page size when a request leaves page_size at 0.</summary>
     public const int DefaultSize = 50;
 
+    /// <summary>The largest page any list call returns; a larger page_size is clamped to it (common.proto).</summary>
+    public const int MaxSize = 1000;
+
     private sealed record Payload(string F, string[] C);
 
     /// <summary>
-    /// page_size with common.proto's defaults: 0 means <see cref="DefaultSize"/>, above <paramref name="max"/> means
-    /// <paramref name="max"/>, negative is INVALID_ARGUMENT naming <paramref name="field"/>.
+    /// page_size with common.proto's defaults: 0 means <see cref="DefaultSize"/>, above <see cref="MaxSize"/> means
+    /// <see cref="MaxSize"/>, negative is INVALID_ARGUMENT naming <paramref name="field"/>.
     /// </summary>
-    public static int Size(int pageSize, int max, string field = "page_size") => pageSize switch
+    public static int Size(int pageSize, string field = "page_size") => pageSize switch
     {
         < 0 => throw DomainException.InvalidArgument(field, $"{pageSize} is negative."),
-        0 => Math.Min(DefaultSize, max),
-        _ => Math.Min(pageSize, max),
+        0 => DefaultSize,
+        _ => Math.Min(pageSize, MaxSize),
     };
 
     /// <summary>A token for the page after <paramref name="position"/> of a request whose other fields are <paramref name="filters"/>.</summary>

@@ -30,9 +30,6 @@ internal static partial class NativeMethods
     internal static partial int cauchy_optim_copy_(TensorHandle destination, TensorHandle source);
 
     [LibraryImport(Library)]
-    internal static partial int cauchy_optim_clone(TensorHandle source, out TensorHandle result);
-
-    [LibraryImport(Library)]
     internal static partial int cauchy_optim_get_rng_state(int deviceType, int index, out TensorHandle result);
 
     [LibraryImport(Library)]

@@ -23,7 +23,4 @@ internal static partial class NativeMethods
     [LibraryImport(Library)]
     internal static unsafe partial int cauchy_vision_from_blob(
         void* data, long nbytes, long[] shape, int ndim, int dtype, delegate* unmanaged<nint, void> release, nint context, out TensorHandle result);
-
-    [LibraryImport(Library)]
-    internal static unsafe partial int cauchy_vision_data_ptr(TensorHandle tensor, out void* data);
 }

@@ -251,10 +251,6 @@ cauchy_status cauchy_optim_copy_(cauchy_tensor* dst, const cauchy_tensor* src) {
   });
 }
 
-cauchy_status cauchy_optim_clone(const cauchy_tensor* src, cauchy_tensor** out) {
-  return guard([&] { wrap(get(src, "src").detach().clone(), out); });
-}
-
 cauchy_status cauchy_optim_get_rng_state(int32_t device_type, int32_t index, cauchy_tensor** out) {
   return guard([&] {
     at::Generator generator = default_generator(device_type, index);

@@ -55,8 +55,6 @@ CAUCHY_API cauchy_status cauchy_optim_state_set(cauchy_optimizer* optimizer, int
                                                 const cauchy_tensor* value, const cauchy_tensor* like);
 /* Copies src into dst in place without autograd recording (loading weights into parameters). */
 CAUCHY_API cauchy_status cauchy_optim_copy_(cauchy_tensor* dst, const cauchy_tensor* src);
-/* A copy detached from autograd. */
-CAUCHY_API cauchy_status cauchy_optim_clone(const cauchy_tensor* src, cauchy_tensor** out);
 
 /* The default generator's state for a device type (0 CPU, 1 CUDA) and index (-1: current), as a uint8 tensor:
  * torch.get_rng_state / torch.cuda.get_rng_state. */

@@ -64,13 +64,4 @@ cauchy_status cauchy_vision_from_blob(void* data, int64_t nbytes, const int64_t*
   });
 }
 
-cauchy_status cauchy_vision_data_ptr(const cauchy_tensor* t, void** out) {
-  return guard([&] {
-    const torch::Tensor& value = get(t, "self");
-    if (!value.device().is_cpu() || !value.is_contiguous())
-      throw argument_error("data_ptr needs a contiguous CPU tensor");
-    *check_out(out) = value.data_ptr();
-  });
-}
-
 }  // extern "C"

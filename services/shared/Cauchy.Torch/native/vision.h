@@ -48,8 +48,6 @@ typedef void (*cauchy_release_fn)(void* context);
 CAUCHY_API cauchy_status cauchy_vision_from_blob(void* data, int64_t nbytes, const int64_t* shape, int32_t ndim,
                                                  int32_t dtype, cauchy_release_fn release, void* context,
                                                  cauchy_tensor** out);
-/* Address of a contiguous CPU tensor's first element (for zero-copy writes); fails for other tensors. */
-CAUCHY_API cauchy_status cauchy_vision_data_ptr(const cauchy_tensor* t, void** out);
 
 #ifdef __cplusplus
 }

@@ -76,25 +76,6 @@ public static partial class nn
             return Wrap(NativeMethods.cauchy_nn_linear(input.Handle, weight.Handle, HandleOrNull(bias), out TensorHandle result), result);
         }
 
-        /// <summary>
-        /// Batch normalisation over (N, C, H, W). Training: normalises with the batch's statistics and, when
-        /// running statistics are given, updates them in place with <paramref name="momentum"/>. Otherwise the
-        /// running statistics normalise.
-        /// </summary>
-        public static Tensor batch_norm(
-            Tensor input,
-            Tensor? running_mean,
-            Tensor? running_var,
-            Tensor? weight = null,
-            Tensor? bias = null,
-            bool training = false,
-            double momentum = 0.1,
-            double eps = 1e-5)
-        {
-            ArgumentNullException.ThrowIfNull(input);
-            return BatchNorm(input, weight, bias, running_mean, running_var, null, training, momentum, eps);
-        }
-
         public static Tensor max_pool2d(
             Tensor input,
             (long h, long w) kernel_size,
