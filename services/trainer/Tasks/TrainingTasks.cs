@@ -24,7 +24,7 @@ public sealed class TrainingTasks(IEnumerable<ITrainingTask> tasks)
             : throw new JobFailedException($"spec.task_type is {name}; this trainer trains {string.Join(", ", _byName.Keys.Order(StringComparer.Ordinal))}", retryable: false);
     }
 
-    /// <summary>The task type's name as hypes write it: TASK_TYPE_INSTANCE_SEGMENTATION is <c>instance_segmentation</c>.</summary>
+    /// <summary>The task type's name as hypes write it: TASK_TYPE_SEGMENTATION is <c>segmentation</c>.</summary>
     public static string NameOf(TaskType taskType)
     {
         string full = typeof(TaskType).GetField(taskType.ToString())?.GetCustomAttribute<OriginalNameAttribute>()?.Name ?? taskType.ToString();
