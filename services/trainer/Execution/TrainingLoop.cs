@@ -67,7 +67,8 @@ public sealed class TrainingLoop(IOptions<WorkerOptions> options, DeviceProbe de
                 Device = device.Device,
             });
             trainer.StepCompleted += p => OnStep(attempt, p);
-            trainer.CheckpointSaved += saved => OnCheckpoint(attempt, saved, events);
+            int checkpoints = 0;
+            trainer.CheckpointSaved += saved => OnCheckpoint(attempt, saved, ++checkpoints, events);
             if (data.ResumePath is not null)
             {
                 trainer.Resume(data.ResumePath);
@@ -148,10 +149,13 @@ public sealed class TrainingLoop(IOptions<WorkerOptions> options, DeviceProbe de
         attempt.Report(JobPhase.Training, epoch, p.Step, p.SamplesPerSecond);
     }
 
-    /// <summary>The trainer rewrites one file; each checkpoint is moved to a name of its own until it is stored.</summary>
-    private static void OnCheckpoint(JobAttempt attempt, CheckpointSaved saved, ChannelWriter<TrainingEvent> events)
+    /// <summary>
+    /// The trainer rewrites one file; each checkpoint is moved to a name of its own until it is stored (numbered, not
+    /// named by step: the step checkpoint and the epoch-end checkpoint can fall on the same step).
+    /// </summary>
+    private static void OnCheckpoint(JobAttempt attempt, CheckpointSaved saved, int number, ChannelWriter<TrainingEvent> events)
     {
-        string path = Path.Combine(attempt.WorkDir, $"checkpoint-{saved.Step.ToString("D10", CultureInfo.InvariantCulture)}.safetensors");
+        string path = Path.Combine(attempt.WorkDir, $"checkpoint-{number.ToString(CultureInfo.InvariantCulture)}.safetensors");
         File.Move(saved.Path, path, overwrite: true);
         Evaluator.Post(events, new CheckpointWritten(path, saved.Step, saved.Position, saved.EndOfEpoch));
     }
