@@ -1,11 +1,11 @@
 using Cauchy.ServiceDefaults;
-using Cauchy.Trainer;
+using Cauchy.Trainer.Extensions;
 using Cauchy.Trainer.Grpc;
 using Cauchy.Trainer.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("trainer", defaultGrpcPort: 50053);
-builder.AddTrainer();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 app.Services.GetRequiredService<TrainerGauges>();

@@ -56,6 +56,8 @@ public sealed class Platform : IAsyncDisposable
 
     public V1.Datasets.DatasetsClient DatasetsClient => new(ChannelTo(Datasets));
 
+    public V1.Metrics.MetricsClient MetricsClient => new(ChannelTo(Metrics));
+
     public static async Task<Platform> StartAsync()
     {
         var ports = new Dictionary<string, int>();

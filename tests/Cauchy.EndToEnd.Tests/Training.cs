@@ -21,7 +21,7 @@ public static class Training
     /// <summary>Long enough for Prometheus to scrape the loss ten times and more on a fast machine, and no longer.</summary>
     public const int Epochs = 3;
 
-    public static HypesDocument Hypes(Platform platform, string displayName, string outputModel, int epochs = Epochs, int batchSize = BatchSize, string? versionId = null) => new()
+    public static HypesDocument Hypes(Platform platform, string displayName, string outputModel, int epochs = Epochs, int batchSize = BatchSize, string? versionId = null, long? maxSteps = null) => new()
     {
         Format = HypesFormat.Yaml,
         Text = string.Create(CultureInfo.InvariantCulture, $"""
@@ -32,7 +32,7 @@ public static class Training
             hyperparameters:
               epochs: {epochs}
               batch_size: {batchSize}
-              seed: {Seed}
+              seed: {Seed}{(maxSteps is { } steps ? $"\n  max_steps: {steps}" : "")}
               optimizer: {"{"} kind: sgd, learning_rate: 0.01, momentum: 0.9 {"}"}
             checkpoint_every_steps: {CheckpointEverySteps}
             output_model_name: {outputModel}

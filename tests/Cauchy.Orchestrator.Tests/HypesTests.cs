@@ -219,6 +219,29 @@ public sealed class HypesTests
     }
 
     [Fact]
+    public void Max_steps_is_bound_when_given_and_absent_otherwise()
+    {
+        var limited = Read(Yaml.Replace("label_smoothing: 0.1", "label_smoothing: 0.1\n  max_steps: 50"), HypesFormat.Yaml);
+        var unlimited = Read(Yaml, HypesFormat.Yaml);
+
+        Assert.True(limited.Hyperparameters.HasMaxSteps);
+        Assert.Equal(50, limited.Hyperparameters.MaxSteps);
+        Assert.False(unlimited.Hyperparameters.HasMaxSteps);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    public void Max_steps_that_is_not_positive_is_rejected_naming_the_field(string value)
+    {
+        var document = Yaml.Replace("label_smoothing: 0.1", $"label_smoothing: 0.1\n  max_steps: {value}");
+
+        var error = Assert.Throws<InvalidJobSpecException>(() => Read(document, HypesFormat.Yaml));
+
+        Assert.Contains(error.Problems, p => p.Message == $"spec.hyperparameters.max_steps (line 15): must be a positive number of optimizer steps, got {value}");
+    }
+
+    [Fact]
     public void The_example_hypes_files_are_valid()
     {
         var folder = Path.Combine(RepositoryRoot(), "examples", "hypes");

@@ -1,5 +1,5 @@
 using Cauchy.Torch;
-using Cauchy.Trainer.Data;
+using Cauchy.Trainer.Inputs;
 using Cauchy.Trainer.Execution;
 using Cauchy.V1;
 using Google.Protobuf;

@@ -151,6 +151,11 @@ public static partial class JobSpecValidator
             fail($"{h}.batch_size", $"must be between 1 and {MaxBatchSize}, got {hypes.BatchSize}");
         }
 
+        if (hypes.HasMaxSteps && hypes.MaxSteps <= 0)
+        {
+            fail($"{h}.max_steps", $"must be a positive number of optimizer steps, got {hypes.MaxSteps}");
+        }
+
         if (hypes.GradientClipNorm < 0)
         {
             fail($"{h}.gradient_clip_norm", $"must not be negative, got {hypes.GradientClipNorm}");

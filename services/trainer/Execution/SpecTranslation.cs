@@ -71,18 +71,21 @@ public static class SpecTranslation
         };
     }
 
-    /// <summary>The schedule, stepped after every optimizer step; null for a constant rate without warm-up.</summary>
-    public static LRScheduler? Schedule(LrSchedule? spec, Optimizer optimizer, int stepsPerEpoch, int epochs)
+    /// <summary>
+    /// The schedule, stepped after every optimizer step; null for a constant rate without warm-up. It spans
+    /// <paramref name="totalSteps"/> steps when training stops early (max_steps), else all the epochs.
+    /// </summary>
+    public static LRScheduler? Schedule(LrSchedule? spec, Optimizer optimizer, int stepsPerEpoch, int epochs, long? totalSteps = null)
     {
         spec ??= new LrSchedule();
-        long totalSteps = (long)stepsPerEpoch * epochs;
-        int warmup = (int)Math.Min(spec.WarmupSteps, Math.Max(0, totalSteps - 1));
+        long total = totalSteps ?? (long)stepsPerEpoch * epochs;
+        int warmup = (int)Math.Min(spec.WarmupSteps, Math.Max(0, total - 1));
         double gamma = spec.Gamma > 0 ? spec.Gamma : 0.1;
 
         // Decay points in steps from the start of training; SequentialLR starts the main schedule at the end of the
         // warm-up, so they are moved back by the warm-up's length.
         List<int> EpochMilestones(IEnumerable<int> epochMarks) =>
-            [.. epochMarks.Select(e => (long)e * stepsPerEpoch - warmup).Where(s => s > 0 && s < totalSteps).Select(s => (int)s).Distinct().Order()];
+            [.. epochMarks.Select(e => (long)e * stepsPerEpoch - warmup).Where(s => s > 0 && s < total).Select(s => (int)s).Distinct().Order()];
 
         LRScheduler? main = spec.Kind switch
         {
@@ -90,7 +93,7 @@ public static class SpecTranslation
             LrScheduleKind.Step => optim.lr_scheduler.MultiStepLR(optimizer,
                 EpochMilestones(Enumerable.Range(1, Math.Max(0, epochs / Math.Max(1, spec.StepSizeEpochs))).Select(k => k * spec.StepSizeEpochs)), gamma),
             LrScheduleKind.Multistep => optim.lr_scheduler.MultiStepLR(optimizer, EpochMilestones(spec.MilestoneEpochs), gamma),
-            LrScheduleKind.Cosine => optim.lr_scheduler.CosineAnnealingLR(optimizer, (int)Math.Max(1, totalSteps - warmup), spec.MinLearningRate),
+            LrScheduleKind.Cosine => optim.lr_scheduler.CosineAnnealingLR(optimizer, (int)Math.Max(1, total - warmup), spec.MinLearningRate),
             _ => throw Bad("spec.hyperparameters.lr_schedule.kind", $"{spec.Kind} is not supported"),
         };
         if (warmup <= 0)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cauchy.Torch;
 using Cauchy.V1;
+using Microsoft.Extensions.Options;
 
 namespace Cauchy.Trainer.Worker;
 
@@ -13,9 +14,9 @@ public sealed class DeviceProbe
 {
     private readonly string cpuName;
 
-    public DeviceProbe(WorkerOptions options)
+    public DeviceProbe(IOptions<WorkerOptions> options)
     {
-        bool cuda = options.Device switch
+        bool cuda = options.Value.Device switch
         {
             "cpu" => false,
             "cuda" => torch.cuda.is_available()

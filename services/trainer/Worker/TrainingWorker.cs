@@ -13,7 +13,11 @@ namespace Cauchy.Trainer.Worker;
 /// released, so another worker resumes it.
 /// </summary>
 public sealed class TrainingWorker(
-    JobContext context,
+    Jobs.JobsClient jobs,
+    JobRun run,
+    WorkerStatusBoard board,
+    DeviceProbe device,
+    TimeProvider time,
     IOptions<WorkerOptions> options,
     ILogger<TrainingWorker> logger) : BackgroundService
 {
@@ -28,13 +32,13 @@ public sealed class TrainingWorker(
 
         await Task.Yield();
         logger.LogInformation("worker {WorkerId} leasing jobs for {Device} ({Architectures} architectures)",
-            context.Board.WorkerId, context.Device.Describe().Name, ModelZoo.Names.Count);
+            board.WorkerId, device.Describe().Name, ModelZoo.Names.Count);
         int failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (context.Board.Draining)
+            if (board.Draining)
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), context.Time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 continue;
             }
 
@@ -43,12 +47,12 @@ public sealed class TrainingWorker(
             {
                 var request = new LeaseJobRequest
                 {
-                    WorkerId = context.Board.WorkerId,
-                    Device = context.Device.Describe(),
+                    WorkerId = board.WorkerId,
+                    Device = device.Describe(),
                     Wait = Duration.FromTimeSpan(TimeSpan.FromSeconds(settings.LeaseWaitSeconds)),
                 };
                 request.Architectures.AddRange(ModelZoo.Names);
-                lease = await context.Jobs.LeaseJobAsync(request, deadline: DateTime.UtcNow.AddSeconds(settings.LeaseWaitSeconds + 30), cancellationToken: stoppingToken);
+                lease = await jobs.LeaseJobAsync(request, deadline: DateTime.UtcNow.AddSeconds(settings.LeaseWaitSeconds + 30), cancellationToken: stoppingToken);
                 failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -64,7 +68,7 @@ public sealed class TrainingWorker(
                     logger.LogWarning("LeaseJob failed ({Failures} in a row), retrying in {Backoff}: {Error}", failures, backoff, e.Message);
                 }
 
-                await Task.Delay(backoff, context.Time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(backoff, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 continue;
             }
 
@@ -74,7 +78,7 @@ public sealed class TrainingWorker(
             }
 
             logger.LogInformation("leased job {JobId} (attempt {Attempt}, lease {LeaseId})", lease.Job.Id, lease.Job.Attempt, lease.LeaseId);
-            await JobRun.RunAsync(context, lease, stoppingToken);
+            await run.RunAsync(lease, stoppingToken);
         }
     }
 }

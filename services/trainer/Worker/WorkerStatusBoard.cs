@@ -1,5 +1,6 @@
 using Cauchy.V1;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
 
 namespace Cauchy.Trainer.Worker;
 
@@ -22,6 +23,11 @@ public sealed class WorkerStatusBoard
         WorkerId = workerId;
         this.time = time;
         started = time.GetUtcNow();
+    }
+
+    public WorkerStatusBoard(IOptions<WorkerOptions> options, TimeProvider time)
+        : this(options.Value.WorkerId, time)
+    {
     }
 
     public string WorkerId { get; }

@@ -1,7 +1,7 @@
 using Cauchy.V1;
 using Grpc.Core;
 
-namespace Cauchy.Trainer.Data;
+namespace Cauchy.Trainer.Inputs;
 
 /// <summary>
 /// One split of a dataset version, read from the datasets service with ReadShard, shard after shard, and held in

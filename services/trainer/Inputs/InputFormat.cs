@@ -4,7 +4,7 @@ using Cauchy.Torch.Data;
 using Cauchy.Trainer.Execution;
 using Cauchy.V1;
 
-namespace Cauchy.Trainer.Data;
+namespace Cauchy.Trainer.Inputs;
 
 /// <summary>
 /// The image size and channel count the model takes, and the conversion of stored samples to it. The size is
