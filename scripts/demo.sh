@@ -114,9 +114,9 @@ Where to look next (the platform is still running; 'make down' stops it):
   cauchy models show $model; cauchy models download $model:$model_version   # versions, stages, lineage; the weights
 Prometheus metrics (text format at each service's /metrics; point a Prometheus scrape job at them):
   http://127.0.0.1:$orchestrator_http/metrics   cauchy_jobs{state="succeeded"}, cauchy_jobs_queued; while a job runs:
-      cauchy_job_train_loss{job_id="..."}, cauchy_job_validation_accuracy, cauchy_job_step, cauchy_job_epoch
+      cauchy_job_train_loss{job_id="..."}, cauchy_job_test_accuracy (no validation split here), cauchy_job_step, cauchy_job_epoch
   http://127.0.0.1:$trainer_http/metrics        cauchy_trainer_busy; while it trains: cauchy_trainer_train_loss{job_id="..."},
-      cauchy_trainer_samples_per_second, cauchy_trainer_learning_rate, cauchy_trainer_validation_accuracy
+      cauchy_trainer_samples_per_second, cauchy_trainer_learning_rate
   every service: grpc_server_handled_total{grpc_method="..."} and the rest of the gRPC server metrics
   (HTTP port = gRPC port + 1000); service logs in $RUN_DIR/logs
 Finished in $(elapsed).

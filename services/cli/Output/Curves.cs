@@ -5,14 +5,16 @@ using Cauchy.V1;
 namespace Cauchy.Cli.Output;
 
 /// <summary>
-/// A job's training curves for the terminal: the step-level training loss and the per-epoch validation accuracy as
+/// A job's training curves for the terminal: the step-level training loss and the per-epoch accuracy (of the validation
+/// split, or of the test split for a job trained without one, whose trainer then evaluates the test split each epoch) as
 /// braille line charts, from GetJobMetrics, or for per-epoch metrics from the watch's EpochCompleted events until
 /// GetJobMetrics has them.
 /// </summary>
 public sealed class Curves
 {
-    /// <summary>The two charts <c>jobs watch</c> draws: name, x axis.</summary>
-    public static readonly (string Name, string Axis)[] Charted = [("train/loss", "step"), ("validation/accuracy", "epoch")];
+    /// <summary>The charts <c>jobs watch</c> draws: name, x axis. The test split's accuracy only for a job without validation.</summary>
+    public static readonly (string Name, string Axis)[] Charted =
+        [("train/loss", "step"), ("validation/accuracy", "epoch"), ("test/accuracy", "epoch")];
 
     private static readonly char[] Blocks = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     private readonly SortedDictionary<string, SortedDictionary<int, double>> epochs = new(StringComparer.Ordinal);
@@ -71,7 +73,7 @@ public sealed class Curves
         foreach (var (name, axis) in Charted)
         {
             var points = Points(name, axis);
-            if (points.Count == 0)
+            if (points.Count == 0 || (name == "test/accuracy" && Points("validation/accuracy", axis).Count > 0))
             {
                 continue;
             }

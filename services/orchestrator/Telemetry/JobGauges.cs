@@ -24,6 +24,10 @@ public sealed class JobGauges
         ["validation/top5_accuracy"] = "cauchy_job_validation_top5_accuracy",
         ["validation/map"] = "cauchy_job_validation_map",
         ["validation/mean_iou"] = "cauchy_job_validation_mean_iou",
+        // A job trained without a validation split evaluates the test split each epoch and files it under its name.
+        ["test/loss"] = "cauchy_job_test_loss",
+        ["test/accuracy"] = "cauchy_job_test_accuracy",
+        ["test/top5_accuracy"] = "cauchy_job_test_top5_accuracy",
         ["learning_rate"] = "cauchy_job_learning_rate",
         ["samples_per_second"] = "cauchy_job_samples_per_second",
         ["gpu_memory_bytes"] = "cauchy_job_gpu_memory_bytes",
