@@ -1,5 +1,6 @@
 using Cauchy.Cli.Output;
 using Cauchy.V1;
+using Xunit;
 
 namespace Cauchy.Cli.Tests;
 
