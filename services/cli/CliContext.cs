@@ -7,7 +7,7 @@ namespace Cauchy.Cli;
 /// <summary>What every command needs: where the services are, how to print, and gRPC channels (one per service).</summary>
 public sealed class CliContext(ServiceAddresses addresses, Printer printer, TextWriter error) : IDisposable
 {
-    private readonly Dictionary<string, GrpcChannel> channels = [];
+    private readonly Dictionary<string, GrpcChannel> _channels = [];
 
     public ServiceAddresses Addresses { get; } = addresses;
 
@@ -20,13 +20,13 @@ public sealed class CliContext(ServiceAddresses addresses, Printer printer, Text
 
     public T Client<T>(string service, Func<CallInvoker, T> create)
     {
-        if (!channels.TryGetValue(service, out var channel))
+        if (!_channels.TryGetValue(service, out var channel))
         {
             channel = GrpcChannel.ForAddress(Addresses.For(service), new GrpcChannelOptions
             {
                 MaxReceiveMessageSize = 64 * 1024 * 1024,
             });
-            channels[service] = channel;
+            _channels[service] = channel;
         }
 
         return create(channel.CreateCallInvoker());
@@ -36,7 +36,7 @@ public sealed class CliContext(ServiceAddresses addresses, Printer printer, Text
 
     public void Dispose()
     {
-        foreach (var channel in channels.Values)
+        foreach (var channel in _channels.Values)
         {
             channel.Dispose();
         }

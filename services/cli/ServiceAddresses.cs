@@ -21,7 +21,7 @@ public sealed class ServiceAddresses(Func<string, string?> environment, string? 
         ["registry"] = 50055,
     };
 
-    private Dictionary<string, string>? recorded;
+    private Dictionary<string, string>? _recorded;
 
     public string? Host { get; set; }
 
@@ -77,9 +77,9 @@ public sealed class ServiceAddresses(Func<string, string?> environment, string? 
 
     private (string, string)? FromRunFile(string variable)
     {
-        if (recorded is null)
+        if (_recorded is null)
         {
-            recorded = [];
+            _recorded = [];
             try
             {
                 foreach (var line in File.ReadLines(RunFile))
@@ -87,7 +87,7 @@ public sealed class ServiceAddresses(Func<string, string?> environment, string? 
                     var equals = line.IndexOf('=');
                     if (equals > 0 && !line.TrimStart().StartsWith('#'))
                     {
-                        recorded[line[..equals].Trim()] = line[(equals + 1)..].Trim();
+                        _recorded[line[..equals].Trim()] = line[(equals + 1)..].Trim();
                     }
                 }
             }
@@ -97,6 +97,6 @@ public sealed class ServiceAddresses(Func<string, string?> environment, string? 
             }
         }
 
-        return recorded.GetValueOrDefault(variable) is { Length: > 0 } address ? (address, $"recorded by make up in {RunFile}") : null;
+        return _recorded.GetValueOrDefault(variable) is { Length: > 0 } address ? (address, $"recorded by make up in {RunFile}") : null;
     }
 }

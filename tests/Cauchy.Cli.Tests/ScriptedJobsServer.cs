@@ -18,11 +18,11 @@ namespace Cauchy.Cli.Tests;
 /// </summary>
 public sealed class ScriptedJobsServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly WebApplication _app;
 
     private ScriptedJobsServer(WebApplication app, WatchScript script)
     {
-        this.app = app;
+        this._app = app;
         Script = script;
         Address = app.Urls.First();
     }
@@ -43,8 +43,8 @@ public sealed class ScriptedJobsServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 
     /// <summary>What the server answers. Streams are taken in order; past the last, WatchJob is UNAVAILABLE.</summary>
@@ -58,7 +58,7 @@ public sealed class ScriptedJobsServer : IAsyncDisposable
 
         public List<MetricSeries> Series { get; } = [];
 
-        public int WatchCalls => watchCalls;
+        public int WatchCalls => _watchCalls;
 
         public ConcurrentQueue<ImportDatasetVersionHeader> Imports { get; } = new();
 
@@ -67,7 +67,7 @@ public sealed class ScriptedJobsServer : IAsyncDisposable
 
         public List<DatasetVersion> Versions { get; } = [];
 
-        internal int watchCalls;
+        internal int _watchCalls;
     }
 
     private sealed class JobsService(WatchScript script) : Jobs.JobsBase
@@ -79,7 +79,7 @@ public sealed class ScriptedJobsServer : IAsyncDisposable
                 throw new RpcException(new Status(StatusCode.NotFound, $"job '{request.JobId}' does not exist"));
             }
 
-            var call = Interlocked.Increment(ref script.watchCalls) - 1;
+            var call = Interlocked.Increment(ref script._watchCalls) - 1;
             if (call >= script.Streams.Count)
             {
                 throw new RpcException(new Status(StatusCode.Unavailable, "the orchestrator is stopping"));

@@ -23,13 +23,13 @@ public sealed class Platform : IAsyncDisposable
     /// <summary>How long a lease lasts without a heartbeat: a killed trainer's job is queued again after this.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
 
-    private readonly Dictionary<string, int> ports;
-    private readonly string orchestratorData = TempDirectory.Create("cauchy-e2e-orchestrator");
-    private readonly List<ServiceProcess> retired = [];
-    private readonly Dictionary<ServiceProcess, GrpcChannel> channels = [];
-    private int trainers;
+    private readonly Dictionary<string, int> _ports;
+    private readonly string _orchestratorData = TempDirectory.Create("cauchy-e2e-orchestrator");
+    private readonly List<ServiceProcess> _retired = [];
+    private readonly Dictionary<ServiceProcess, GrpcChannel> _channels = [];
+    private int _trainers;
 
-    private Platform(Dictionary<string, int> ports) => this.ports = ports;
+    private Platform(Dictionary<string, int> ports) => this._ports = ports;
 
     public ServiceProcess Datasets { get; private set; } = null!;
 
@@ -47,7 +47,7 @@ public sealed class Platform : IAsyncDisposable
     /// <summary>The imported version of <see cref="DatasetId"/>.</summary>
     public DatasetVersion Dataset { get; private set; } = null!;
 
-    public string TrainerWorkerId => $"e2e-trainer-{trainers}";
+    public string TrainerWorkerId => $"e2e-trainer-{_trainers}";
 
     /// <summary>A client of the orchestrator running now (a restarted one gets a channel of its own).</summary>
     public V1.Jobs.JobsClient Jobs => new(ChannelTo(Orchestrator));
@@ -92,10 +92,10 @@ public sealed class Platform : IAsyncDisposable
     {
         if (Orchestrator is { HasExited: true })
         {
-            retired.Add(Orchestrator);
+            _retired.Add(Orchestrator);
         }
 
-        Orchestrator = await ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", OrchestratorEnvironment(), orchestratorData, ports["orchestrator"], StartTimeout);
+        Orchestrator = await ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", OrchestratorEnvironment(), _orchestratorData, _ports["orchestrator"], StartTimeout);
     }
 
     /// <summary>kill -9 of the trainer process (its data folder stays, as a node's disk would, until the platform goes).</summary>
@@ -103,7 +103,7 @@ public sealed class Platform : IAsyncDisposable
     {
         ServiceProcess trainer = Trainer ?? throw new InvalidOperationException("no trainer is running");
         await trainer.KillAsync();
-        retired.Add(trainer);
+        _retired.Add(trainer);
         Trainer = null;
     }
 
@@ -115,7 +115,7 @@ public sealed class Platform : IAsyncDisposable
             throw new InvalidOperationException("a trainer is already running; kill it first");
         }
 
-        trainers++;
+        _trainers++;
         var environment = Peers();
         environment["CAUCHY_TRAINER__WORKERID"] = TrainerWorkerId;
         environment["CAUCHY_TRAINER__DEVICE"] = "cpu";
@@ -127,7 +127,7 @@ public sealed class Platform : IAsyncDisposable
         // The circuit breaker's pause scales with the test's short leases: after the orchestrator restarts, the next
         // heartbeat must reach it well before the lease runs out.
         environment["CAUCHY_RESILIENCE__CIRCUITBREAKER__BREAKSECONDS"] = "1";
-        Trainer = await ServiceProcess.StartAsync("trainer", "Cauchy.Trainer", environment, grpcPort: ports["trainer"], startTimeout: StartTimeout);
+        Trainer = await ServiceProcess.StartAsync("trainer", "Cauchy.Trainer", environment, grpcPort: _ports["trainer"], startTimeout: StartTimeout);
     }
 
     /// <summary>Everything the services printed, for failure messages.</summary>
@@ -137,7 +137,7 @@ public sealed class Platform : IAsyncDisposable
         {
             ("datasets", Datasets), ("registry", Registry), ("metrics", Metrics), ("orchestrator", Orchestrator),
         };
-        all.AddRange(retired.Select(r => ("retired", r)));
+        all.AddRange(_retired.Select(r => ("retired", r)));
         if (Trainer is not null)
         {
             all.Add(("trainer", Trainer));
@@ -148,15 +148,15 @@ public sealed class Platform : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        lock (channels)
+        lock (_channels)
         {
-            foreach (GrpcChannel channel in channels.Values)
+            foreach (GrpcChannel channel in _channels.Values)
             {
                 channel.Dispose();
             }
         }
 
-        foreach (ServiceProcess? service in new[] { Trainer, Orchestrator, Datasets, Metrics, Registry }.Concat(retired))
+        foreach (ServiceProcess? service in new[] { Trainer, Orchestrator, Datasets, Metrics, Registry }.Concat(_retired))
         {
             if (service is not null)
             {
@@ -169,17 +169,17 @@ public sealed class Platform : IAsyncDisposable
             await Prometheus.DisposeAsync();
         }
 
-        TempDirectory.Delete(orchestratorData);
+        TempDirectory.Delete(_orchestratorData);
     }
 
     private GrpcChannel ChannelTo(ServiceProcess service)
     {
-        lock (channels)
+        lock (_channels)
         {
-            if (!channels.TryGetValue(service, out GrpcChannel? channel))
+            if (!_channels.TryGetValue(service, out GrpcChannel? channel))
             {
                 channel = GrpcChannel.ForAddress(service.Address);
-                channels[service] = channel;
+                _channels[service] = channel;
             }
 
             return channel;
@@ -190,13 +190,13 @@ public sealed class Platform : IAsyncDisposable
 
     private async Task StartServicesAsync()
     {
-        var prometheus = PrometheusServer.StartAsync(ports.ToDictionary(p => p.Key, p => $"127.0.0.1:{p.Value + 1000}"));
-        var registry = ServiceProcess.StartAsync("registry", "Cauchy.Registry", Peers(), grpcPort: ports["registry"], startTimeout: StartTimeout);
-        var metrics = ServiceProcess.StartAsync("metrics", "Cauchy.Metrics", Peers(), grpcPort: ports["metrics"], startTimeout: StartTimeout);
+        var prometheus = PrometheusServer.StartAsync(_ports.ToDictionary(p => p.Key, p => $"127.0.0.1:{p.Value + 1000}"));
+        var registry = ServiceProcess.StartAsync("registry", "Cauchy.Registry", Peers(), grpcPort: _ports["registry"], startTimeout: StartTimeout);
+        var metrics = ServiceProcess.StartAsync("metrics", "Cauchy.Metrics", Peers(), grpcPort: _ports["metrics"], startTimeout: StartTimeout);
         var datasetsEnvironment = Peers();
         datasetsEnvironment["CAUCHY_DATASETS__SHARDS__MAXSAMPLES"] = "1000";
-        var datasets = ServiceProcess.StartAsync("datasets", "Cauchy.Datasets", datasetsEnvironment, grpcPort: ports["datasets"], startTimeout: StartTimeout);
-        var orchestrator = ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", OrchestratorEnvironment(), orchestratorData, ports["orchestrator"], StartTimeout);
+        var datasets = ServiceProcess.StartAsync("datasets", "Cauchy.Datasets", datasetsEnvironment, grpcPort: _ports["datasets"], startTimeout: StartTimeout);
+        var orchestrator = ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", OrchestratorEnvironment(), _orchestratorData, _ports["orchestrator"], StartTimeout);
         try
         {
             await Task.WhenAll(prometheus, registry, metrics, datasets, orchestrator);
@@ -262,8 +262,8 @@ public sealed class Platform : IAsyncDisposable
     /// <summary>Every service's address under each name a service looks its peers up by (as scripts/up.sh sets them).</summary>
     private Dictionary<string, string> Peers()
     {
-        var environment = ports.ToDictionary(p => $"CAUCHY_SERVICES__{p.Key.ToUpperInvariant()}__ADDRESS", p => $"http://127.0.0.1:{p.Value}");
-        environment["CAUCHY_SERVICES__JOBS__ADDRESS"] = $"http://127.0.0.1:{ports["orchestrator"]}";
+        var environment = _ports.ToDictionary(p => $"CAUCHY_SERVICES__{p.Key.ToUpperInvariant()}__ADDRESS", p => $"http://127.0.0.1:{p.Value}");
+        environment["CAUCHY_SERVICES__JOBS__ADDRESS"] = $"http://127.0.0.1:{_ports["orchestrator"]}";
         return environment;
     }
 

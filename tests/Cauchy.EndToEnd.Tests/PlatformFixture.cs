@@ -10,18 +10,18 @@ namespace Cauchy.EndToEnd.Tests;
 /// </summary>
 public sealed class PlatformFixture : IAsyncLifetime
 {
-    private Lazy<Task<ReferenceRun>> reference = null!;
+    private Lazy<Task<ReferenceRun>> _reference = null!;
 
     public Platform Platform { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Platform = await Platform.StartAsync();
-        reference = new Lazy<Task<ReferenceRun>>(RunReferenceAsync);
+        _reference = new Lazy<Task<ReferenceRun>>(RunReferenceAsync);
     }
 
     /// <summary>The uninterrupted run, started on first use.</summary>
-    public Task<ReferenceRun> ReferenceRunAsync() => reference.Value;
+    public Task<ReferenceRun> ReferenceRunAsync() => _reference.Value;
 
     public async Task DisposeAsync()
     {

@@ -15,11 +15,11 @@ namespace Cauchy.Orchestrator.Tests;
 /// </summary>
 public sealed class FakeCatalogServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly WebApplication _app;
 
     private FakeCatalogServer(WebApplication app, Uri address)
     {
-        this.app = app;
+        this._app = app;
         Address = address;
     }
 
@@ -37,8 +37,8 @@ public sealed class FakeCatalogServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
     }
 
     private sealed class RegistryService : V1.Models.ModelsBase

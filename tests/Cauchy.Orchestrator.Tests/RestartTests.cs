@@ -10,15 +10,15 @@ namespace Cauchy.Orchestrator.Tests;
 /// <summary>kill -9 of the orchestrator during a running job, then a restart on the same data: nothing is lost.</summary>
 public sealed class RestartTests : IAsyncLifetime
 {
-    private readonly string dataRoot = TempDirectory.Create("cauchy-orchestrator-restart");
-    private FakeCatalogServer datasets = null!;
+    private readonly string _dataRoot = TempDirectory.Create("cauchy-orchestrator-restart");
+    private FakeCatalogServer _datasets = null!;
 
-    public async Task InitializeAsync() => datasets = await FakeCatalogServer.StartAsync();
+    public async Task InitializeAsync() => _datasets = await FakeCatalogServer.StartAsync();
 
     public async Task DisposeAsync()
     {
-        await datasets.DisposeAsync();
-        TempDirectory.Delete(dataRoot);
+        await _datasets.DisposeAsync();
+        TempDirectory.Delete(_dataRoot);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class RestartTests : IAsyncLifetime
     [Fact]
     public async Task A_lease_that_ran_out_while_the_orchestrator_was_down_is_reaped_after_the_restart()
     {
-        var environment = OrchestratorFixture.Environment(datasets);
+        var environment = OrchestratorFixture.Environment(_datasets);
         environment["CAUCHY_JOBS__LEASESECONDS"] = "2";
         environment["CAUCHY_JOBS__HEARTBEATINTERVALSECONDS"] = "1";
         var architecture = UniqueArchitecture();
@@ -129,24 +129,24 @@ public sealed class RestartTests : IAsyncLifetime
     }
 
     private Task<ServiceProcess> StartAsync(Dictionary<string, string>? environment = null) =>
-        ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", environment ?? OrchestratorFixture.Environment(datasets), dataRoot);
+        ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", environment ?? OrchestratorFixture.Environment(_datasets), _dataRoot);
 }
 
 /// <summary>The same service process on PostgreSQL (the cluster setting): a kill -9 and restart lose nothing there either.</summary>
 [Collection(PostgresFixture.CollectionName)]
 public sealed class PostgresRestartTests(PostgresFixture postgres) : IAsyncLifetime
 {
-    private FakeCatalogServer datasets = null!;
+    private FakeCatalogServer _datasets = null!;
 
-    public async Task InitializeAsync() => datasets = await FakeCatalogServer.StartAsync();
+    public async Task InitializeAsync() => _datasets = await FakeCatalogServer.StartAsync();
 
-    public async Task DisposeAsync() => await datasets.DisposeAsync();
+    public async Task DisposeAsync() => await _datasets.DisposeAsync();
 
     [Fact]
     public async Task On_postgres_a_killed_orchestrator_restarts_with_the_running_job_and_its_lease()
     {
         var database = await postgres.CreateDatabaseAsync("orchestrator_process");
-        var environment = OrchestratorFixture.Environment(datasets);
+        var environment = OrchestratorFixture.Environment(_datasets);
         environment["CAUCHY_DATABASE__PROVIDER"] = "postgres";
         environment["CAUCHY_DATABASE__CONNECTIONSTRING"] = database.ConnectionString!;
         var architecture = UniqueArchitecture();

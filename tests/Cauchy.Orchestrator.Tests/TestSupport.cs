@@ -14,13 +14,13 @@ namespace Cauchy.Orchestrator.Tests;
 /// <summary>A clock the test moves by hand (for lease expiry); timers and timestamps stay real.</summary>
 public sealed class ManualTime(DateTimeOffset start) : TimeProvider
 {
-    private DateTimeOffset now = start;
+    private DateTimeOffset _now = start;
 
     public override DateTimeOffset GetUtcNow()
     {
         lock (this)
         {
-            return now;
+            return _now;
         }
     }
 
@@ -28,7 +28,7 @@ public sealed class ManualTime(DateTimeOffset start) : TimeProvider
     {
         lock (this)
         {
-            now += by;
+            _now += by;
         }
     }
 }
@@ -39,17 +39,17 @@ public sealed class ManualTime(DateTimeOffset start) : TimeProvider
 /// </summary>
 public sealed class InMemoryDatasetCatalog : IDatasetCatalog
 {
-    private readonly Dictionary<string, (TaskType Task, List<(string Version, long Train)> Versions)> datasets = [];
+    private readonly Dictionary<string, (TaskType Task, List<(string Version, long Train)> Versions)> _datasets = [];
 
     public InMemoryDatasetCatalog Add(string datasetId, TaskType task, params (string Version, long Train)[] versions)
     {
-        datasets[datasetId] = (task, versions.ToList());
+        _datasets[datasetId] = (task, versions.ToList());
         return this;
     }
 
     public Task<DatasetResolution> ResolveAsync(DatasetVersionRef reference, CancellationToken cancellationToken)
     {
-        if (!datasets.TryGetValue(reference.DatasetId, out var dataset))
+        if (!_datasets.TryGetValue(reference.DatasetId, out var dataset))
         {
             return Task.FromResult(DatasetResolution.NotFound($"dataset '{reference.DatasetId}' does not exist"));
         }

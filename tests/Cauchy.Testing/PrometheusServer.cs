@@ -11,14 +11,14 @@ namespace Cauchy.Testing;
 /// </summary>
 public sealed class PrometheusServer : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly string folder;
-    private readonly StringBuilder log = new();
+    private readonly Process _process;
+    private readonly string _folder;
+    private readonly StringBuilder _log = new();
 
     private PrometheusServer(Process process, string folder, int port)
     {
-        this.process = process;
-        this.folder = folder;
+        this._process = process;
+        this._folder = folder;
         Port = port;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
         process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -33,9 +33,9 @@ public sealed class PrometheusServer : IAsyncDisposable
     {
         get
         {
-            lock (log)
+            lock (_log)
             {
-                return log.ToString();
+                return _log.ToString();
             }
         }
     }
@@ -83,8 +83,8 @@ public sealed class PrometheusServer : IAsyncDisposable
             WorkingDirectory = folder,
         };
         var server = new PrometheusServer(Process.Start(start) ?? throw new InvalidOperationException("prometheus did not start"), folder, port);
-        server.process.BeginOutputReadLine();
-        server.process.BeginErrorReadLine();
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
         try
         {
             await server.WaitUntilAsync(async () => (await server.Http.GetAsync("-/ready")).IsSuccessStatusCode, TimeSpan.FromSeconds(60),
@@ -159,9 +159,9 @@ public sealed class PrometheusServer : IAsyncDisposable
         Exception? last = null;
         while (clock.Elapsed < timeout)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"prometheus exited with code {process.ExitCode} while waiting for {what}:\n{Log}");
+                throw new InvalidOperationException($"prometheus exited with code {_process.ExitCode} while waiting for {what}:\n{Log}");
             }
 
             try
@@ -185,21 +185,21 @@ public sealed class PrometheusServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            process.Kill();
-            await process.WaitForExitAsync();
+            _process.Kill();
+            await _process.WaitForExitAsync();
         }
 
-        process.Dispose();
-        TempDirectory.Delete(folder);
+        _process.Dispose();
+        TempDirectory.Delete(_folder);
     }
 
     private void ThrowIfExited()
     {
-        if (process.HasExited)
+        if (_process.HasExited)
         {
-            throw new InvalidOperationException($"prometheus exited with code {process.ExitCode}:\n{Log}");
+            throw new InvalidOperationException($"prometheus exited with code {_process.ExitCode}:\n{Log}");
         }
     }
 
@@ -224,9 +224,9 @@ public sealed class PrometheusServer : IAsyncDisposable
             return;
         }
 
-        lock (log)
+        lock (_log)
         {
-            log.AppendLine(line);
+            _log.AppendLine(line);
         }
     }
 }

@@ -11,17 +11,17 @@ namespace Cauchy.Testing;
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly StringBuilder output = new();
-    private readonly bool ownsDataRoot;
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly bool _ownsDataRoot;
 
     private ServiceProcess(Process process, int grpcPort, int httpPort, string dataRoot, bool ownsDataRoot)
     {
-        this.process = process;
+        this._process = process;
         GrpcPort = grpcPort;
         HttpPort = httpPort;
         DataRoot = dataRoot;
-        this.ownsDataRoot = ownsDataRoot;
+        this._ownsDataRoot = ownsDataRoot;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
     }
@@ -34,18 +34,18 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string DataRoot { get; }
 
-    public int ProcessId => process.Id;
+    public int ProcessId => _process.Id;
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Everything the process printed so far (its console log).</summary>
     public string Output
     {
         get
         {
-            lock (output)
+            lock (_output)
             {
-                return output.ToString();
+                return _output.ToString();
             }
         }
     }
@@ -114,19 +114,19 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Kills the process at once, as <c>kill -9</c> would (no graceful shutdown).</summary>
     public async Task KillAsync()
     {
-        if (!process.HasExited)
+        if (!_process.HasExited)
         {
-            process.Kill(entireProcessTree: true);
+            _process.Kill(entireProcessTree: true);
         }
 
-        await process.WaitForExitAsync();
+        await _process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
-        process.Dispose();
-        if (ownsDataRoot)
+        _process.Dispose();
+        if (_ownsDataRoot)
         {
             TempDirectory.Delete(DataRoot);
         }
@@ -138,11 +138,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
                 // Waiting again lets the output readers reach the end, so the message holds the last lines printed.
-                await process.WaitForExitAsync();
-                throw new InvalidOperationException($"the service exited with code {process.ExitCode} during start-up:\n{Output}");
+                await _process.WaitForExitAsync();
+                throw new InvalidOperationException($"the service exited with code {_process.ExitCode} during start-up:\n{Output}");
             }
 
             try
@@ -165,7 +165,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private long ReadStatusKilobytes(string field)
     {
-        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
         {
             if (line.StartsWith(field + ":", StringComparison.Ordinal))
             {
@@ -173,7 +173,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException($"{field} not found in /proc/{process.Id}/status");
+        throw new InvalidOperationException($"{field} not found in /proc/{_process.Id}/status");
     }
 
     private void Append(string? line)
@@ -183,9 +183,9 @@ public sealed class ServiceProcess : IAsyncDisposable
             return;
         }
 
-        lock (output)
+        lock (_output)
         {
-            output.AppendLine(line);
+            _output.AppendLine(line);
         }
     }
 

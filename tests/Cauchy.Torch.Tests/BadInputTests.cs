@@ -11,9 +11,9 @@ namespace Cauchy.Torch.Tests;
 // carries on.
 public sealed class BadInputTests : IDisposable
 {
-    private readonly string directory = Directory.CreateTempSubdirectory("cauchy-bad-input-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("cauchy-bad-input-").FullName;
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
     public void DtypeMismatch_Float64InputToAFloat32Layer_SaysTheDtypesDiffer()
@@ -69,7 +69,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public void MissingWeightsFile_NamesTheFile()
     {
-        string path = Path.Combine(directory, "no-such-weights.safetensors");
+        string path = Path.Combine(_directory, "no-such-weights.safetensors");
 
         Assert.Contains(path, Assert.Throws<FileNotFoundException>(() => safetensors.load_file(path)).Message);
         Assert.Contains(path, Assert.Throws<FileNotFoundException>(() => TrainingCheckpoint.Load(path)).Message);
@@ -86,7 +86,7 @@ public sealed class BadInputTests : IDisposable
         torch.manual_seed(0);
         using var model = ModelZoo.Create("small_cnn", new ModelOptions { NumClasses = 10, InChannels = 1 });
         using var optimizer = optim.SGD(model.parameters(), lr: 0.1, momentum: 0.9);
-        string path = Path.Combine(directory, "cut.safetensors");
+        string path = Path.Combine(_directory, "cut.safetensors");
         var trainer = new Trainer(model, optimizer, (x, y) => nn.functional.cross_entropy(x, y), options: new TrainerOptions { CheckpointPath = path });
         trainer.SaveCheckpoint();
         byte[] whole = File.ReadAllBytes(path);

@@ -9,9 +9,9 @@ public sealed class CheckpointTests : IDisposable
     private const int StepsBefore = 6;
     private const int StepsAfter = 7;
 
-    private readonly string directory = Directory.CreateTempSubdirectory("cauchy-checkpoint-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("cauchy-checkpoint-").FullName;
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     // A tiny linear model trained with AdamW (two groups), a warm-up + cosine schedule, an augmenting shuffled loader
     // and random noise from libtorch's generator. Continuing after a checkpoint must equal loading the checkpoint into
@@ -19,7 +19,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void ResumedRun_ContinuesBitForBit()
     {
-        string path = Path.Combine(directory, "run.safetensors");
+        string path = Path.Combine(_directory, "run.safetensors");
         float[] expectedWeights, expectedBias, expectedLosses;
         using (var run = new Run(torch.randn))
         {
@@ -55,7 +55,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void LoadModelInto_WithMissingOrUnexpectedKeys_NamesThem()
     {
-        string path = Path.Combine(directory, "model.safetensors");
+        string path = Path.Combine(_directory, "model.safetensors");
         using Tensor w = torch.ones([2, 2]);
         using (TrainingCheckpoint checkpoint = TrainingCheckpoint.Capture([new("fc.weight", w)], null, null, null))
         {
@@ -75,7 +75,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void Load_OfAPlainWeightsFile_SaysItIsNoCheckpoint()
     {
-        string path = Path.Combine(directory, "weights.safetensors");
+        string path = Path.Combine(_directory, "weights.safetensors");
         using Tensor w = torch.ones([2]);
         safetensors.save_file([new("w", w)], path);
 
@@ -85,7 +85,7 @@ public sealed class CheckpointTests : IDisposable
 
     private sealed class Run : IDisposable
     {
-        private readonly DataLoader<ImageSample> loader;
+        private readonly DataLoader<ImageSample> _loader;
 
         public Run(Func<long[], ScalarType, Tensor> init)
         {
@@ -101,7 +101,7 @@ public sealed class CheckpointTests : IDisposable
                 milestones: [3]);
             ImageSample[] samples = Enumerable.Range(0, 20)
                 .Select(i => new ImageSample([(byte)(i * 11), (byte)(i * 5), (byte)(200 - i), (byte)(i * i)], 2, 2, 1, i % 3)).ToArray();
-            loader = new DataLoader<ImageSample>(samples, s => s, new DataLoaderOptions
+            _loader = new DataLoader<ImageSample>(samples, s => s, new DataLoaderOptions
             {
                 BatchSize = 6,
                 Seed = 42,
@@ -124,7 +124,7 @@ public sealed class CheckpointTests : IDisposable
         public float[] Train(int steps)
         {
             var losses = new List<float>();
-            foreach (Batch batch in loader.From(Position))
+            foreach (Batch batch in _loader.From(Position))
             {
                 using (batch)
                 using (var scope = torch.NewDisposeScope())

@@ -10,9 +10,9 @@ namespace Cauchy.Torch.Tests;
 
 public sealed class FashionMnistTests : IDisposable
 {
-    private readonly string directory = Directory.CreateTempSubdirectory("cauchy-idx-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("cauchy-idx-").FullName;
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
     public void Load_ReadsDebiansFiles_BalancedClassesOf28x28GreyImages()
@@ -49,10 +49,10 @@ public sealed class FashionMnistTests : IDisposable
     [Fact]
     public void Read_MissingFile_NamesIt()
     {
-        string path = Path.Combine(directory, "nothing-idx3-ubyte.gz");
+        string path = Path.Combine(_directory, "nothing-idx3-ubyte.gz");
         var e = Assert.Throws<FileNotFoundException>(() => IdxFile.Read(path));
         Assert.Contains(path, e.Message);
-        var folder = Assert.Throws<FileNotFoundException>(() => FashionMnist.Load(train: true, directory));
+        var folder = Assert.Throws<FileNotFoundException>(() => FashionMnist.Load(train: true, _directory));
         Assert.Contains("train-images-idx3-ubyte", folder.Message);
     }
 
@@ -116,7 +116,7 @@ public sealed class FashionMnistTests : IDisposable
 
     private string Write(string name, byte[] bytes)
     {
-        string path = Path.Combine(directory, name);
+        string path = Path.Combine(_directory, name);
         File.WriteAllBytes(path, bytes);
         return path;
     }

@@ -258,9 +258,12 @@ public class ModuleTests
 
     private sealed class TwoLayerNet : nn.Module<Tensor, Tensor>
     {
+        // A module's fields are its state-dict keys (fc1.weight), so they keep PyTorch's names, as in Cauchy.Torch.
+#pragma warning disable IDE1006
         private readonly nn.Linear fc1 = new(4, 8);
         private readonly nn.BatchNorm2d bn = new(8);
         private readonly nn.Linear fc2 = new(8, 2);
+#pragma warning restore IDE1006
 
         public TwoLayerNet()
         {

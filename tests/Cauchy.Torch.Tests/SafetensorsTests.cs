@@ -8,14 +8,14 @@ namespace Cauchy.Torch.Tests;
 // Interoperability is checked against reference/safetensors_stdlib.py, an independent reader/writer.
 public sealed class SafetensorsTests : IDisposable
 {
-    private readonly string directory = Directory.CreateTempSubdirectory("cauchy-safetensors-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("cauchy-safetensors-").FullName;
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
     public void FileWrittenByTheStdlibWriter_LoadsWithItsValuesAndMetadata()
     {
-        string path = Path.Combine(directory, "python.safetensors");
+        string path = Path.Combine(_directory, "python.safetensors");
         PythonScript.Run("safetensors_stdlib.py", "write", path);
 
         Dictionary<string, Tensor> tensors = safetensors.load_file(path, out Dictionary<string, string> metadata);
@@ -43,7 +43,7 @@ public sealed class SafetensorsTests : IDisposable
     [Fact]
     public void FileWeWrite_IsReadByTheStdlibReader()
     {
-        string path = Path.Combine(directory, "ours.safetensors");
+        string path = Path.Combine(_directory, "ours.safetensors");
         using Tensor weight = torch.arange(-3.0, 3.0, 0.5).reshape(3, 4);
         using Tensor labels = torch.tensor([7L, -1L, long.MaxValue]);
         using Tensor mask = torch.tensor([false, true], [2]);
@@ -72,7 +72,7 @@ public sealed class SafetensorsTests : IDisposable
     [Fact]
     public void RoundTrip_KeepsOrderValuesAndAlignment()
     {
-        string path = Path.Combine(directory, "round.safetensors");
+        string path = Path.Combine(_directory, "round.safetensors");
         torch.manual_seed(3);
         using Tensor a = torch.randn([17, 5]);
         using Tensor b = torch.randn([3], ScalarType.Float64);
@@ -102,7 +102,7 @@ public sealed class SafetensorsTests : IDisposable
     [InlineData("json", "not valid JSON")]
     public void CorruptFiles_FailWithAMessageNamingTheProblem(string kind, string expected)
     {
-        string path = Path.Combine(directory, kind + ".safetensors");
+        string path = Path.Combine(_directory, kind + ".safetensors");
         byte[] data = new byte[16];
         string header = kind switch
         {
@@ -140,7 +140,7 @@ public sealed class SafetensorsTests : IDisposable
     [Fact]
     public void DuplicateNames_AreRejectedBeforeAnythingIsWritten()
     {
-        string path = Path.Combine(directory, "dup.safetensors");
+        string path = Path.Combine(_directory, "dup.safetensors");
         using Tensor a = torch.zeros([1]);
         var error = Assert.Throws<ArgumentException>(() => safetensors.save_file([new("w", a), new("w", a)], path));
         Assert.Contains("'w' appears twice", error.Message);

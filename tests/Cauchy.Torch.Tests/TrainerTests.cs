@@ -8,9 +8,9 @@ namespace Cauchy.Torch.Tests;
 
 public sealed class TrainerTests : IDisposable
 {
-    private readonly string directory = Directory.CreateTempSubdirectory("cauchy-trainer-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("cauchy-trainer-").FullName;
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     // 20 synthetic 28×28 images, batch 6: 4 batches per epoch, the last one short.
     private static readonly ImageSample[] Samples = Enumerable.Range(0, 20).Select(i => new ImageSample(
@@ -44,7 +44,7 @@ public sealed class TrainerTests : IDisposable
             ProgressEvery = 1,
             CheckpointEvery = 3,
             CheckpointEachEpoch = true,
-            CheckpointPath = Path.Combine(directory, "latest.safetensors"),
+            CheckpointPath = Path.Combine(_directory, "latest.safetensors"),
         });
         var run = new Run([], [], []);
         trainer.StepCompleted += run.Steps.Add;
@@ -78,7 +78,7 @@ public sealed class TrainerTests : IDisposable
     [InlineData(ScheduleInterval.Epoch, 9)]    // mid-epoch 2
     public void Resume_FromACheckpoint_ContinuesExactly(ScheduleInterval interval, int resumeStep)
     {
-        string saved = Path.Combine(directory, $"at-{resumeStep}.safetensors");
+        string saved = Path.Combine(_directory, $"at-{resumeStep}.safetensors");
         Run straight = Train(interval, onCheckpoint: (checkpoint, _) =>
         {
             if (checkpoint.Step == resumeStep && !File.Exists(saved))
@@ -177,7 +177,7 @@ public sealed class TrainerTests : IDisposable
         torch.manual_seed(0);
         using var model = ModelZoo.Create("small_cnn", new ModelOptions { NumClasses = 10, InChannels = 1 });
         using var optimizer = optim.SGD(model.parameters(), lr: 0.05);
-        string path = Path.Combine(directory, "bare.safetensors");
+        string path = Path.Combine(_directory, "bare.safetensors");
         using (torch.NewDisposeScope())
         using (TrainingCheckpoint checkpoint = TrainingCheckpoint.Capture(model.state_dict(), optimizer, null, loader: null))
         {

@@ -12,16 +12,16 @@ public sealed class TrainingResumeTests : IDisposable
     private const int StepsBefore = 3;
     private const int StepsAfter = 3;
 
-    private readonly string directory = Directory.CreateTempSubdirectory("cauchy-resume-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("cauchy-resume-").FullName;
 
-    public void Dispose() => Directory.Delete(directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Theory]
     [InlineData("small_cnn")]
     [InlineData("resnet18")]
     public void ZooModel_ResumedFromACheckpoint_ContinuesBitForBit(string architecture)
     {
-        string path = Path.Combine(directory, architecture + ".safetensors");
+        string path = Path.Combine(_directory, architecture + ".safetensors");
         ImageSample[] samples = Enumerable.Range(0, 20).Select(i => new ImageSample(
             Enumerable.Range(0, 28 * 28).Select(p => (byte)((p * (i + 3)) % 251)).ToArray(), 28, 28, 1, i % 10)).ToArray();
 

@@ -74,11 +74,11 @@ public sealed class LeaseKeeperTests
     /// <summary>What the orchestrator side saw; <see cref="FailAppends"/> makes AppendLogs answer UNAVAILABLE.</summary>
     private sealed class FlakyJobs
     {
-        private int failedAppends;
+        private int _failedAppends;
 
         public volatile bool FailAppends;
 
-        public int FailedAppends => Volatile.Read(ref failedAppends);
+        public int FailedAppends => Volatile.Read(ref _failedAppends);
 
         /// <summary>Set when a refused append has arrived; it is answered UNAVAILABLE once <see cref="RefuseNow"/> is set.</summary>
         public TaskCompletionSource AppendInFlight { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -110,7 +110,7 @@ public sealed class LeaseKeeperTests
                 {
                     state.AppendInFlight.TrySetResult();
                     await state.RefuseNow.Task;
-                    Interlocked.Increment(ref state.failedAppends);
+                    Interlocked.Increment(ref state._failedAppends);
                     throw new RpcException(new Status(StatusCode.Unavailable, "the orchestrator is restarting"));
                 }
 

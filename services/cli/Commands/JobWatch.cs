@@ -33,14 +33,14 @@ public sealed record WatchSettings
 public sealed class JobWatch(CliContext c, string jobId, WatchSettings settings)
 {
     private static readonly JsonFormatter JsonLine = new(JsonFormatter.Settings.Default);
-    private readonly Curves curves = new();
-    private readonly List<string> recent = [];
-    private readonly Stopwatch sinceProgressLine = new();
-    private Job? job;
-    private JobProgress? progress;
-    private int progressLineEpoch = -1;
-    private DateTime metricsFetched = DateTime.MinValue;
-    private string? chartsPrinted;
+    private readonly Curves _curves = new();
+    private readonly List<string> _recent = [];
+    private readonly Stopwatch _sinceProgressLine = new();
+    private Job? _job;
+    private JobProgress? _progress;
+    private int _progressLineEpoch = -1;
+    private DateTime _metricsFetched = DateTime.MinValue;
+    private string? _chartsPrinted;
 
     public JobState State { get; private set; } = JobState.Unspecified;
 
@@ -131,10 +131,10 @@ public sealed class JobWatch(CliContext c, string jobId, WatchSettings settings)
         switch (e.KindCase)
         {
             case JobEvent.KindOneofCase.Snapshot:
-                job = e.Snapshot;
-                State = job.State;
-                progress = job.Progress;
-                Note($"job/{jobId} {Show.Enum(State)} (attempt {job.Attempt}){(job.Progress is { TotalEpochs: > 0 } p ? $", epoch {p.Epoch}/{p.TotalEpochs}" : "")}");
+                _job = e.Snapshot;
+                State = _job.State;
+                _progress = _job.Progress;
+                Note($"job/{jobId} {Show.Enum(State)} (attempt {_job.Attempt}){(_job.Progress is { TotalEpochs: > 0 } p ? $", epoch {p.Epoch}/{p.TotalEpochs}" : "")}");
                 await RefreshMetricsAsync(force: true, ct);
                 break;
             case JobEvent.KindOneofCase.StateChanged:
@@ -143,19 +143,19 @@ public sealed class JobWatch(CliContext c, string jobId, WatchSettings settings)
                 Note($"{Show.Time(e.Time)} {Show.Enum(e.StateChanged.PreviousState)} -> {Show.Enum(State)} (attempt {e.StateChanged.Attempt}){reason}");
                 break;
             case JobEvent.KindOneofCase.Progress:
-                progress = e.Progress;
+                _progress = e.Progress;
                 if (c.Out.Format == OutputFormat.Table && !c.Out.Interactive
-                    && (progress.Epoch != progressLineEpoch || !sinceProgressLine.IsRunning || sinceProgressLine.Elapsed >= settings.TextProgressEvery))
+                    && (_progress.Epoch != _progressLineEpoch || !_sinceProgressLine.IsRunning || _sinceProgressLine.Elapsed >= settings.TextProgressEvery))
                 {
-                    progressLineEpoch = progress.Epoch;
-                    sinceProgressLine.Restart();
-                    await c.Out.Writer.WriteLineAsync($"{Show.Time(e.Time)} {Describe(progress)}");
+                    _progressLineEpoch = _progress.Epoch;
+                    _sinceProgressLine.Restart();
+                    await c.Out.Writer.WriteLineAsync($"{Show.Time(e.Time)} {Describe(_progress)}");
                 }
 
                 await RefreshMetricsAsync(force: false, ct);
                 break;
             case JobEvent.KindOneofCase.EpochCompleted:
-                curves.Add(e.EpochCompleted);
+                _curves.Add(e.EpochCompleted);
                 Note($"{Show.Time(e.Time)} epoch {e.EpochCompleted.Epoch} done: {string.Join("  ", e.EpochCompleted.Metrics.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => $"{m.Name}={Show.Number(m.Value)}"))}");
                 await RefreshMetricsAsync(force: true, ct);
                 if (c.Out.Format == OutputFormat.Table && !c.Out.Interactive)
@@ -186,28 +186,28 @@ public sealed class JobWatch(CliContext c, string jobId, WatchSettings settings)
             return;
         }
 
-        recent.Add(line);
-        if (recent.Count > 6)
+        _recent.Add(line);
+        if (_recent.Count > 6)
         {
-            recent.RemoveAt(0);
+            _recent.RemoveAt(0);
         }
     }
 
     /// <summary>Fetches the recorded curves: on every snapshot and epoch, and in the live view at most every 3 s.</summary>
     private async Task RefreshMetricsAsync(bool force, CancellationToken ct)
     {
-        if (c.Out.Format == OutputFormat.Json || (!force && (!c.Out.Interactive || DateTime.UtcNow - metricsFetched < TimeSpan.FromSeconds(3))))
+        if (c.Out.Format == OutputFormat.Json || (!force && (!c.Out.Interactive || DateTime.UtcNow - _metricsFetched < TimeSpan.FromSeconds(3))))
         {
             return;
         }
 
-        metricsFetched = DateTime.UtcNow;
+        _metricsFetched = DateTime.UtcNow;
         var request = new GetJobMetricsRequest { JobId = jobId };
         request.Names.AddRange(Curves.Charted.Select(x => x.Name));
         try
         {
             var response = await Client.GetJobMetricsAsync(request, deadline: c.Deadline(), cancellationToken: ct);
-            curves.Set(response.Series);
+            _curves.Set(response.Series);
         }
         catch (RpcException e) when (IsTransient(e.StatusCode) && !ct.IsCancellationRequested)
         {
@@ -218,14 +218,14 @@ public sealed class JobWatch(CliContext c, string jobId, WatchSettings settings)
     /// <summary>Prints the charts as text, unless they are the ones printed last (the final epoch's, at the end).</summary>
     private async Task WriteChartsAsync()
     {
-        var lines = curves.Charts(60, 6);
+        var lines = _curves.Charts(60, 6);
         var text = string.Join('\n', lines);
-        if (text == chartsPrinted)
+        if (text == _chartsPrinted)
         {
             return;
         }
 
-        chartsPrinted = text;
+        _chartsPrinted = text;
         foreach (var line in lines)
         {
             await c.Out.Writer.WriteLineAsync(line);
@@ -241,8 +241,8 @@ public sealed class JobWatch(CliContext c, string jobId, WatchSettings settings)
 
         try
         {
-            job = (await Client.GetJobAsync(new GetJobRequest { JobId = jobId }, deadline: c.Deadline(), cancellationToken: ct)).Job;
-            State = job.State;
+            _job = (await Client.GetJobAsync(new GetJobRequest { JobId = jobId }, deadline: c.Deadline(), cancellationToken: ct)).Job;
+            State = _job.State;
         }
         catch (RpcException e) when (IsTransient(e.StatusCode) && !ct.IsCancellationRequested)
         {
@@ -255,9 +255,9 @@ public sealed class JobWatch(CliContext c, string jobId, WatchSettings settings)
             await WriteChartsAsync();
         }
 
-        var result = job?.ResultModelVersion is { ModelName.Length: > 0 } r ? $" model={r.ModelName}:{r.Version}" : "";
-        var metrics = job is null ? "" : string.Concat(job.LastMetrics.Where(m => m.Name.StartsWith("test/", StringComparison.Ordinal)).Select(m => $" {m.Name}={Show.Number(m.Value)}"));
-        var error = job?.ErrorMessage is { Length: > 0 } message ? $": {message}" : "";
+        var result = _job?.ResultModelVersion is { ModelName.Length: > 0 } r ? $" model={r.ModelName}:{r.Version}" : "";
+        var metrics = _job is null ? "" : string.Concat(_job.LastMetrics.Where(m => m.Name.StartsWith("test/", StringComparison.Ordinal)).Select(m => $" {m.Name}={Show.Number(m.Value)}"));
+        var error = _job?.ErrorMessage is { Length: > 0 } message ? $": {message}" : "";
         await c.Out.Writer.WriteLineAsync($"job/{jobId} ended {Show.Enum(State)}{result}{metrics}{error}");
     }
 
@@ -272,9 +272,9 @@ public sealed class JobWatch(CliContext c, string jobId, WatchSettings settings)
     {
         var rows = new List<IRenderable>
         {
-            new Markup($"[bold]job/{Markup.Escape(jobId)}[/] {Markup.Escape(Show.Enum(State))}{(job?.Spec?.Model?.Architecture is { Length: > 0 } a ? Markup.Escape($" {a} on {job.Spec.Dataset.DatasetId}") : "")}"),
+            new Markup($"[bold]job/{Markup.Escape(jobId)}[/] {Markup.Escape(Show.Enum(State))}{(_job?.Spec?.Model?.Architecture is { Length: > 0 } a ? Markup.Escape($" {a} on {_job.Spec.Dataset.DatasetId}") : "")}"),
         };
-        if (progress is { TotalSteps: > 0 } p)
+        if (_progress is { TotalSteps: > 0 } p)
         {
             var width = 40;
             var done = (int)Math.Clamp(p.Step * width / p.TotalSteps, 0, width);
@@ -282,8 +282,8 @@ public sealed class JobWatch(CliContext c, string jobId, WatchSettings settings)
         }
 
         var chartWidth = Math.Clamp(c.Out.Console.Profile.Width - 14, 20, 100);
-        rows.AddRange(curves.Charts(chartWidth, 5).Select(line => new Text(line)));
-        rows.AddRange(recent.Select(line => new Text(line, new Style(Color.Grey))));
+        rows.AddRange(_curves.Charts(chartWidth, 5).Select(line => new Text(line)));
+        rows.AddRange(_recent.Select(line => new Text(line, new Style(Color.Grey))));
         return new Rows(rows);
     }
 }

@@ -17,16 +17,16 @@ public sealed class Curves
         [("train/loss", "step"), ("validation/accuracy", "epoch"), ("test/accuracy", "epoch")];
 
     private static readonly char[] Blocks = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    private readonly SortedDictionary<string, SortedDictionary<int, double>> epochs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IReadOnlyList<MetricValue>> recorded = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, SortedDictionary<int, double>> _epochs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<MetricValue>> _recorded = new(StringComparer.Ordinal);
 
     public void Add(EpochCompleted epoch)
     {
         foreach (var metric in epoch.Metrics)
         {
-            if (!epochs.TryGetValue(metric.Name, out var points))
+            if (!_epochs.TryGetValue(metric.Name, out var points))
             {
-                epochs[metric.Name] = points = [];
+                _epochs[metric.Name] = points = [];
             }
 
             points[epoch.Epoch] = metric.Value;
@@ -38,7 +38,7 @@ public sealed class Curves
     {
         foreach (var s in series)
         {
-            recorded[s.Name] = [.. s.Points];
+            _recorded[s.Name] = [.. s.Points];
         }
     }
 
@@ -99,12 +99,12 @@ public sealed class Curves
 
     private List<(double X, double Y)> Points(string name, string axis)
     {
-        if (recorded.TryGetValue(name, out var values) && values.Count > 0)
+        if (_recorded.TryGetValue(name, out var values) && values.Count > 0)
         {
             return [.. values.Select(v => (axis == "epoch" ? (double)v.Epoch : v.Step, v.Value)).OrderBy(p => p.Item1)];
         }
 
         // Per-epoch metrics still arrive with the watch's events when GetJobMetrics has nothing yet.
-        return axis == "epoch" && epochs.TryGetValue(name, out var byEpoch) ? [.. byEpoch.Select(p => ((double)p.Key, p.Value))] : [];
+        return axis == "epoch" && _epochs.TryGetValue(name, out var byEpoch) ? [.. byEpoch.Select(p => ((double)p.Key, p.Value))] : [];
     }
 }

@@ -15,9 +15,9 @@ namespace Cauchy.Metrics.Classification;
 /// </remarks>
 public sealed class ClassificationAccumulator
 {
-    private readonly long[] confusion;
-    private readonly int[] topKs;
-    private readonly long[] topKHits;
+    private readonly long[] _confusion;
+    private readonly int[] _topKs;
+    private readonly long[] _topKHits;
 
     /// <param name="numClasses">Number of classes; every label and every score row refers to them.</param>
     /// <param name="extraTopK">Another k to report besides 1 and 5; 0 for none.</param>
@@ -36,9 +36,9 @@ public sealed class ClassificationAccumulator
         NumClasses = numClasses;
         Top5K = Math.Min(5, numClasses);
         ExtraTopK = extraTopK;
-        confusion = new long[numClasses * numClasses];
-        topKs = [Top5K, Math.Min(extraTopK, numClasses)];
-        topKHits = new long[topKs.Length];
+        _confusion = new long[numClasses * numClasses];
+        _topKs = [Top5K, Math.Min(extraTopK, numClasses)];
+        _topKHits = new long[_topKs.Length];
     }
 
     public int NumClasses { get; }
@@ -83,13 +83,13 @@ public sealed class ClassificationAccumulator
         {
             var row = scores.Slice(i * NumClasses, NumClasses);
             var label = labels[i];
-            confusion[label * NumClasses + ArgMax(row)]++;
+            _confusion[label * NumClasses + ArgMax(row)]++;
             var rank = RankOf(row, label);
-            for (var k = 0; k < topKs.Length; k++)
+            for (var k = 0; k < _topKs.Length; k++)
             {
-                if (rank < topKs[k])
+                if (rank < _topKs[k])
                 {
-                    topKHits[k]++;
+                    _topKHits[k]++;
                 }
             }
         }
@@ -107,11 +107,11 @@ public sealed class ClassificationAccumulator
             long support = 0, predicted = 0;
             for (var j = 0; j < n; j++)
             {
-                support += confusion[c * n + j];
-                predicted += confusion[j * n + c];
+                support += _confusion[c * n + j];
+                predicted += _confusion[j * n + c];
             }
 
-            var tp = confusion[c * n + c];
+            var tp = _confusion[c * n + c];
             correct += tp;
             var precision = Ratio(tp, predicted);
             var recall = Ratio(tp, support);
@@ -132,14 +132,14 @@ public sealed class ClassificationAccumulator
         return new ClassificationReport(
             SampleCount,
             Ratio(correct, SampleCount),
-            Ratio(topKHits[0], SampleCount),
+            Ratio(_topKHits[0], SampleCount),
             ExtraTopK,
-            ExtraTopK == 0 ? 0 : Ratio(topKHits[1], SampleCount),
+            ExtraTopK == 0 ? 0 : Ratio(_topKHits[1], SampleCount),
             perClass,
             macro,
             weighted,
             n,
-            (long[])confusion.Clone());
+            (long[])_confusion.Clone());
     }
 
     private static double Ratio(long numerator, long denominator) => denominator == 0 ? 0 : (double)numerator / denominator;

@@ -11,19 +11,19 @@ namespace Cauchy.Metrics.Evaluations;
 /// </summary>
 public sealed class EvaluationSession
 {
-    private readonly EvaluationHeader header;
-    private readonly ClassificationAccumulator classification;
-    private readonly TimeProvider time;
-    private TimeSpan computeTime;
+    private readonly EvaluationHeader _header;
+    private readonly ClassificationAccumulator _classification;
+    private readonly TimeProvider _time;
+    private TimeSpan _computeTime;
 
     private EvaluationSession(EvaluationHeader header, TimeProvider time)
     {
-        this.header = header;
-        this.time = time;
-        classification = new ClassificationAccumulator(header.ClassNames.Count, header.Classification?.TopK ?? 0);
+        this._header = header;
+        this._time = time;
+        _classification = new ClassificationAccumulator(header.ClassNames.Count, header.Classification?.TopK ?? 0);
     }
 
-    public long SampleCount => classification.SampleCount;
+    public long SampleCount => _classification.SampleCount;
 
     /// <summary>Checks the header and starts a session for its kind.</summary>
     /// <exception cref="DomainException">The header is invalid (InvalidArgument), or its kind is valid but not evaluated
@@ -76,7 +76,7 @@ public sealed class EvaluationSession
         {
             throw DomainException.InvalidArgument(
                 "batch",
-                $"the header's kind is {header.Kind} but a batch carries {DescribeCase(batch.PredictionsCase)} predictions");
+                $"the header's kind is {_header.Kind} but a batch carries {DescribeCase(batch.PredictionsCase)} predictions");
         }
 
         var predictions = batch.Classification;
@@ -87,38 +87,38 @@ public sealed class EvaluationSession
                 $"{predictions.SampleIds.Count} sample ids for {predictions.Labels.Count} labels; send one per sample or none");
         }
 
-        var started = time.GetTimestamp();
-        classification.Add(AsSpan(predictions.Scores), AsSpan(predictions.Labels));
-        computeTime += time.GetElapsedTime(started);
+        var started = _time.GetTimestamp();
+        _classification.Add(AsSpan(predictions.Scores), AsSpan(predictions.Labels));
+        _computeTime += _time.GetElapsedTime(started);
     }
 
     /// <summary>Computes the metrics. Throws when no prediction was sent.</summary>
     public Evaluation Finish(string id)
     {
-        if (classification.SampleCount == 0)
+        if (_classification.SampleCount == 0)
         {
             throw DomainException.InvalidArgument("batch", "no prediction was sent; stream at least one batch after the header");
         }
 
-        var started = time.GetTimestamp();
-        var report = classification.Compute();
-        computeTime += time.GetElapsedTime(started);
+        var started = _time.GetTimestamp();
+        var report = _classification.Compute();
+        _computeTime += _time.GetElapsedTime(started);
 
         var evaluation = new Evaluation
         {
             Id = id,
-            Kind = header.Kind,
-            JobId = header.JobId,
-            ModelVersion = header.ModelVersion,
-            DatasetVersion = header.DatasetVersion,
-            Split = header.Split,
-            Epoch = header.Epoch,
+            Kind = _header.Kind,
+            JobId = _header.JobId,
+            ModelVersion = _header.ModelVersion,
+            DatasetVersion = _header.DatasetVersion,
+            Split = _header.Split,
+            Epoch = _header.Epoch,
             SampleCount = report.SampleCount,
-            CreateTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
-            ComputeDuration = Duration.FromTimeSpan(computeTime),
-            Classification = ToProto(report, header),
+            CreateTime = Timestamp.FromDateTimeOffset(_time.GetUtcNow()),
+            ComputeDuration = Duration.FromTimeSpan(_computeTime),
+            Classification = ToProto(report, _header),
         };
-        evaluation.ClassNames.AddRange(header.ClassNames);
+        evaluation.ClassNames.AddRange(_header.ClassNames);
         evaluation.Summary.Add("accuracy", report.Top1Accuracy);
         evaluation.Summary.Add("top5_accuracy", report.Top5Accuracy);
         evaluation.Summary.Add("macro_f1", report.MacroAverage.F1);

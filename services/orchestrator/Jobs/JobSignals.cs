@@ -7,22 +7,22 @@ namespace Cauchy.Orchestrator.Jobs;
 /// </summary>
 public sealed class JobSignals
 {
-    private TaskCompletionSource queue = New();
-    private TaskCompletionSource jobs = New();
+    private TaskCompletionSource _queue = New();
+    private TaskCompletionSource _jobs = New();
 
     /// <summary>Completes at the next job submission or requeue. Take it before reading the database.</summary>
-    public Task QueueChanged => Volatile.Read(ref queue).Task;
+    public Task QueueChanged => Volatile.Read(ref _queue).Task;
 
     /// <summary>Completes at the next change of any job (state, progress, events, logs). Take it before reading.</summary>
-    public Task JobsChanged => Volatile.Read(ref jobs).Task;
+    public Task JobsChanged => Volatile.Read(ref _jobs).Task;
 
     public void PulseQueue()
     {
-        Interlocked.Exchange(ref queue, New()).TrySetResult();
+        Interlocked.Exchange(ref _queue, New()).TrySetResult();
         PulseJobs();
     }
 
-    public void PulseJobs() => Interlocked.Exchange(ref jobs, New()).TrySetResult();
+    public void PulseJobs() => Interlocked.Exchange(ref _jobs, New()).TrySetResult();
 
     private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

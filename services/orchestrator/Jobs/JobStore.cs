@@ -32,7 +32,7 @@ public sealed class JobStore(
     /// process's writers here instead keeps the tail latency down. Other processes on the same file still meet the
     /// database's own locking, and PostgreSQL needs no gate.
     /// </summary>
-    private readonly SemaphoreSlim sqliteWriter = new(1, 1);
+    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
 
     internal IDbContextFactory<OrchestratorDbContext> Factory => factory;
 
@@ -69,14 +69,14 @@ public sealed class JobStore(
                 return await work(db, ct);
             }
 
-            await sqliteWriter.WaitAsync(ct);
+            await _sqliteWriter.WaitAsync(ct);
             try
             {
                 return await work(db, ct);
             }
             finally
             {
-                sqliteWriter.Release();
+                _sqliteWriter.Release();
             }
         }, cancellationToken, attempts);
 

@@ -146,20 +146,20 @@ public static class HypesReader
     /// <summary>Finds the line of successive fragments of a JSON text.</summary>
     private sealed class LineIndex(string text)
     {
-        private int position;
-        private int lastLine = 1;
+        private int _position;
+        private int _lastLine = 1;
 
         public int LineOf(string fragment)
         {
             var first = fragment.Split('\n')[0].TrimEnd('\r');
-            var found = text.IndexOf(first, position, StringComparison.Ordinal);
+            var found = text.IndexOf(first, _position, StringComparison.Ordinal);
             if (found < 0)
             {
                 // Escapes can make the raw text differ from the re-serialised fragment: keep the last known line.
-                return lastLine;
+                return _lastLine;
             }
 
-            position = found + 1;
+            _position = found + 1;
             var line = 1;
             for (var i = 0; i < found; i++)
             {
@@ -169,7 +169,7 @@ public static class HypesReader
                 }
             }
 
-            lastLine = line;
+            _lastLine = line;
             return line;
         }
     }

@@ -36,19 +36,19 @@ public sealed class JobGauges
     private static readonly JobState[] States =
         [JobState.Queued, JobState.Running, JobState.Cancelling, JobState.Succeeded, JobState.Failed, JobState.Cancelled];
 
-    private readonly IDbContextFactory<OrchestratorDbContext> factory;
-    private readonly TimeProvider time;
-    private readonly TimeSpan cacheFor;
-    private readonly ILogger<JobGauges> logger;
-    private readonly Gauge queued;
-    private readonly Gauge byState;
-    private readonly Dictionary<string, Gauge> training;
-    private readonly Gauge epoch;
-    private readonly Gauge step;
-    private readonly Gauge attempt;
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private Snapshot? published;
-    private long readAt;
+    private readonly IDbContextFactory<OrchestratorDbContext> _factory;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _cacheFor;
+    private readonly ILogger<JobGauges> _logger;
+    private readonly Gauge _queued;
+    private readonly Gauge _byState;
+    private readonly Dictionary<string, Gauge> _training;
+    private readonly Gauge _epoch;
+    private readonly Gauge _step;
+    private readonly Gauge _attempt;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private Snapshot? _published;
+    private long _readAt;
 
     public JobGauges(
         IDbContextFactory<OrchestratorDbContext> factory,
@@ -58,18 +58,18 @@ public sealed class JobGauges
         IMetricFactory metrics,
         ILogger<JobGauges> logger)
     {
-        this.factory = factory;
-        this.time = time;
-        this.logger = logger;
-        cacheFor = TimeSpan.FromSeconds(options.Value.GaugeCacheSeconds);
-        queued = metrics.CreateGauge("cauchy_jobs_queued", "Jobs waiting for a worker (queue depth).");
-        byState = metrics.CreateGauge("cauchy_jobs", "Jobs by state.", ["state"]);
-        training = TrainingSeries.ToDictionary(
+        this._factory = factory;
+        this._time = time;
+        this._logger = logger;
+        _cacheFor = TimeSpan.FromSeconds(options.Value.GaugeCacheSeconds);
+        _queued = metrics.CreateGauge("cauchy_jobs_queued", "Jobs waiting for a worker (queue depth).");
+        _byState = metrics.CreateGauge("cauchy_jobs", "Jobs by state.", ["state"]);
+        _training = TrainingSeries.ToDictionary(
             static s => s.Key,
             s => metrics.CreateGauge(s.Value, $"The latest '{s.Key}' a running job reported.", JobLabels.Names));
-        epoch = metrics.CreateGauge("cauchy_job_epoch", "The epoch a running job is in (1-based).", JobLabels.Names);
-        step = metrics.CreateGauge("cauchy_job_step", "Optimizer steps a running job has completed.", JobLabels.Names);
-        attempt = metrics.CreateGauge("cauchy_job_attempt", "The attempt a running job is in.", JobLabels.Names);
+        _epoch = metrics.CreateGauge("cauchy_job_epoch", "The epoch a running job is in (1-based).", JobLabels.Names);
+        _step = metrics.CreateGauge("cauchy_job_step", "Optimizer steps a running job has completed.", JobLabels.Names);
+        _attempt = metrics.CreateGauge("cauchy_job_attempt", "The attempt a running job is in.", JobLabels.Names);
         registry.AddBeforeCollectCallback(RefreshAsync);
     }
 
@@ -80,18 +80,18 @@ public sealed class JobGauges
     /// </summary>
     private async Task RefreshAsync(CancellationToken cancel)
     {
-        await gate.WaitAsync(cancel);
+        await _gate.WaitAsync(cancel);
         try
         {
-            if (published is not null && time.GetElapsedTime(readAt) < cacheFor)
+            if (_published is not null && _time.GetElapsedTime(_readAt) < _cacheFor)
             {
                 return;
             }
 
             var snapshot = await ReadAsync(cancel);
-            readAt = time.GetTimestamp();
+            _readAt = _time.GetTimestamp();
             Publish(snapshot);
-            published = snapshot;
+            _published = snapshot;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -101,30 +101,30 @@ public sealed class JobGauges
         {
             // The scrape still serves everything else, and these gauges keep the last values they had: a database
             // hiccup shows the last known truth rather than nothing.
-            logger.LogWarning(exception, "The job gauges could not read the database; they keep their last values");
+            _logger.LogWarning(exception, "The job gauges could not read the database; they keep their last values");
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
     private void Publish(Snapshot snapshot)
     {
-        queued.Set(snapshot.Counts.GetValueOrDefault(JobState.Queued));
+        _queued.Set(snapshot.Counts.GetValueOrDefault(JobState.Queued));
         foreach (var state in States)
         {
-            byState.WithLabels(JobStateMachine.Name(state).ToLowerInvariant()).Set(snapshot.Counts.GetValueOrDefault(state));
+            _byState.WithLabels(JobStateMachine.Name(state).ToLowerInvariant()).Set(snapshot.Counts.GetValueOrDefault(state));
         }
 
-        foreach (var (metricName, gauge) in training)
+        foreach (var (metricName, gauge) in _training)
         {
             Publish(gauge, snapshot.Running.Where(j => j.Values.ContainsKey(metricName)).ToDictionary(static j => j.Labels, j => j.Values[metricName]));
         }
 
-        Publish(epoch, snapshot.Running.ToDictionary(static j => j.Labels, static j => (double)j.Epoch));
-        Publish(step, snapshot.Running.ToDictionary(static j => j.Labels, static j => (double)j.Step));
-        Publish(attempt, snapshot.Running.ToDictionary(static j => j.Labels, static j => (double)j.Attempt));
+        Publish(_epoch, snapshot.Running.ToDictionary(static j => j.Labels, static j => (double)j.Epoch));
+        Publish(_step, snapshot.Running.ToDictionary(static j => j.Labels, static j => (double)j.Step));
+        Publish(_attempt, snapshot.Running.ToDictionary(static j => j.Labels, static j => (double)j.Attempt));
     }
 
     /// <summary>Sets the running jobs' series and removes those of jobs that stopped running, so their series end.</summary>
@@ -146,7 +146,7 @@ public sealed class JobGauges
 
     private async Task<Snapshot> ReadAsync(CancellationToken cancel)
     {
-        await using var db = await factory.CreateDbContextAsync(cancel);
+        await using var db = await _factory.CreateDbContextAsync(cancel);
         var counts = (await db.Jobs.AsNoTracking().GroupBy(j => j.State).Select(g => new { State = g.Key, Count = g.LongCount() })
             .ToListAsync(cancel)).ToDictionary(c => (JobState)c.State, c => c.Count);
         var running = new[] { (int)JobState.Running, (int)JobState.Cancelling };

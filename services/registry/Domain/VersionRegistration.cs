@@ -17,7 +17,7 @@ namespace Cauchy.Registry.Domain;
 public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs, IObjectStore store, ArtifactUris uris, TimeProvider clock)
 {
     /// <summary>Stores what an upload or import brings; the version row is written only after it succeeded.</summary>
-    private readonly VersionArtifacts artifacts = new(dbs, store);
+    private readonly VersionArtifacts _artifacts = new(dbs, store);
 
     /// <summary>Registers a trained version: checks the header, stores the verified weights and the card, then writes the version.</summary>
     public async Task<(ModelVersion Version, bool AlreadyExisted)> CreateVersionAsync(CreateModelVersionHeader header, Stream weights, CancellationToken ct)
@@ -79,7 +79,7 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
             }
         }
 
-        var stored = await artifacts.StoreArtifactsAsync(spec, weights, header.Weights, "header.weights", header.Lineage?.JobSpec?.TaskType, header.Lineage?.JobSpec?.Model?.Architecture, ct);
+        var stored = await _artifacts.StoreArtifactsAsync(spec, weights, header.Weights, "header.weights", header.Lineage?.JobSpec?.TaskType, header.Lineage?.JobSpec?.Model?.Architecture, ct);
         return await CommitVersionAsync(spec, stored, ct);
     }
 
@@ -141,12 +141,12 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
             var size = (await store.HeadAsync(sourceKey, ct)).Size;
             await using var source = await store.OpenReadAsync(sourceKey, cancellationToken: ct);
             await using var safetensors = new SafetensorsCheckingStream(source, size, "header.source_uri");
-            var info = await artifacts.PutCheckedAsync(safetensors, ct);
-            stored = await artifacts.StoreCardAsync(spec, info, header.TaskType, header.Architecture, ct);
+            var info = await _artifacts.PutCheckedAsync(safetensors, ct);
+            stored = await _artifacts.StoreCardAsync(spec, info, header.TaskType, header.Architecture, ct);
         }
         else
         {
-            stored = await artifacts.StoreArtifactsAsync(spec, weights!, header.Upload, "header.upload", header.TaskType, header.Architecture, ct);
+            stored = await _artifacts.StoreArtifactsAsync(spec, weights!, header.Upload, "header.upload", header.TaskType, header.Architecture, ct);
         }
         return await CommitVersionAsync(spec, stored, ct);
     }

@@ -15,34 +15,34 @@ namespace Cauchy.Trainer.Execution;
 /// </summary>
 public sealed class LeaseKeeper : IAsyncDisposable
 {
-    private readonly Jobs.JobsClient jobs;
-    private readonly ILogger logger;
-    private readonly TimeProvider time;
-    private readonly TimeSpan interval;
-    private readonly ConcurrentQueue<MetricValue> metrics = new();
-    private readonly ConcurrentQueue<LogLine> logs = new();
+    private readonly Jobs.JobsClient _jobs;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _interval;
+    private readonly ConcurrentQueue<MetricValue> _metrics = new();
+    private readonly ConcurrentQueue<LogLine> _logs = new();
 
     // Lines whose append failed; the next append sends them first, so an outage does not reorder the job's log.
-    private List<LogLine> unsent = [];
-    private readonly CancellationTokenSource stopped = new();
-    private readonly CancellationTokenSource loopStop = new();
-    private readonly SemaphoreSlim wake = new(0);
-    private readonly Lock gate = new();
-    private Checkpoint? pendingCheckpoint;
-    private int pendingCompletedEpoch;
-    private JobProgress progress = new() { Phase = JobPhase.Preparing };
-    private DateTimeOffset expires;
-    private Task? loop;
+    private List<LogLine> _unsent = [];
+    private readonly CancellationTokenSource _stopped = new();
+    private readonly CancellationTokenSource _loopStop = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Lock _gate = new();
+    private Checkpoint? _pendingCheckpoint;
+    private int _pendingCompletedEpoch;
+    private JobProgress _progress = new() { Phase = JobPhase.Preparing };
+    private DateTimeOffset _expires;
+    private Task? _loop;
 
     public LeaseKeeper(Jobs.JobsClient jobs, LeaseJobResponse lease, ILogger logger, TimeProvider time)
     {
-        this.jobs = jobs;
-        this.logger = logger;
-        this.time = time;
+        this._jobs = jobs;
+        this._logger = logger;
+        this._time = time;
         LeaseId = lease.LeaseId;
         JobId = lease.Job.Id;
-        expires = lease.LeaseExpireTime?.ToDateTimeOffset() ?? time.GetUtcNow().AddSeconds(30);
-        interval = lease.HeartbeatInterval is { } hb && hb.ToTimeSpan() > TimeSpan.Zero ? hb.ToTimeSpan() : TimeSpan.FromSeconds(10);
+        _expires = lease.LeaseExpireTime?.ToDateTimeOffset() ?? time.GetUtcNow().AddSeconds(30);
+        _interval = lease.HeartbeatInterval is { } hb && hb.ToTimeSpan() > TimeSpan.Zero ? hb.ToTimeSpan() : TimeSpan.FromSeconds(10);
     }
 
     public string LeaseId { get; }
@@ -50,7 +50,7 @@ public sealed class LeaseKeeper : IAsyncDisposable
     public string JobId { get; }
 
     /// <summary>Cancelled when the job must stop (cancelled by a user, or the lease lost).</summary>
-    public CancellationToken Stopped => stopped.Token;
+    public CancellationToken Stopped => _stopped.Token;
 
     public bool CancelRequested { get; private set; }
 
@@ -59,25 +59,25 @@ public sealed class LeaseKeeper : IAsyncDisposable
     /// <summary>Why the lease was lost, for the log.</summary>
     public string? LostReason { get; private set; }
 
-    public void Start() => loop = Task.Run(RunAsync);
+    public void Start() => _loop = Task.Run(RunAsync);
 
     public void Report(JobProgress value)
     {
-        lock (gate)
+        lock (_gate)
         {
-            progress = value;
+            _progress = value;
         }
     }
 
-    public void Record(MetricValue value) => metrics.Enqueue(value);
+    public void Record(MetricValue value) => _metrics.Enqueue(value);
 
     public void Checkpointed(Checkpoint checkpoint, bool flush = true)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (pendingCheckpoint is null || checkpoint.Step >= pendingCheckpoint.Step)
+            if (_pendingCheckpoint is null || checkpoint.Step >= _pendingCheckpoint.Step)
             {
-                pendingCheckpoint = checkpoint;
+                _pendingCheckpoint = checkpoint;
             }
         }
 
@@ -89,9 +89,9 @@ public sealed class LeaseKeeper : IAsyncDisposable
 
     public void EpochCompleted(int epoch)
     {
-        lock (gate)
+        lock (_gate)
         {
-            pendingCompletedEpoch = epoch;
+            _pendingCompletedEpoch = epoch;
         }
 
         Flush();
@@ -99,12 +99,12 @@ public sealed class LeaseKeeper : IAsyncDisposable
 
     public void Log(string text)
     {
-        logs.Enqueue(new LogLine { Time = Timestamp.FromDateTimeOffset(time.GetUtcNow()), Text = text });
-        logger.LogInformation("job {JobId}: {Text}", JobId, text);
+        _logs.Enqueue(new LogLine { Time = Timestamp.FromDateTimeOffset(_time.GetUtcNow()), Text = text });
+        _logger.LogInformation("job {JobId}: {Text}", JobId, text);
     }
 
     /// <summary>Sends a heartbeat now instead of at the next interval.</summary>
-    public void Flush() => wake.Release();
+    public void Flush() => _wake.Release();
 
     /// <summary>Sends everything still pending (the last points, the last log lines) with one more heartbeat.</summary>
     public async Task FinalFlushAsync(CancellationToken cancellationToken)
@@ -117,31 +117,31 @@ public sealed class LeaseKeeper : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        loopStop.Cancel();
-        if (loop is not null)
+        _loopStop.Cancel();
+        if (_loop is not null)
         {
             try
             {
-                await loop;
+                await _loop;
             }
             catch (OperationCanceledException)
             {
             }
         }
 
-        loopStop.Dispose();
-        stopped.Dispose();
-        wake.Dispose();
+        _loopStop.Dispose();
+        _stopped.Dispose();
+        _wake.Dispose();
     }
 
     private async Task RunAsync()
     {
-        CancellationToken token = loopStop.Token;
+        CancellationToken token = _loopStop.Token;
         while (!token.IsCancellationRequested && !LeaseLost)
         {
             try
             {
-                await wake.WaitAsync(interval, token);
+                await _wake.WaitAsync(_interval, token);
             }
             catch (OperationCanceledException)
             {
@@ -164,19 +164,19 @@ public sealed class LeaseKeeper : IAsyncDisposable
     {
         var request = new HeartbeatRequest { LeaseId = LeaseId };
         var sentMetrics = new List<MetricValue>();
-        while (metrics.TryDequeue(out MetricValue? m))
+        while (_metrics.TryDequeue(out MetricValue? m))
         {
             sentMetrics.Add(m);
         }
 
         Checkpoint? checkpoint;
         int completedEpoch;
-        lock (gate)
+        lock (_gate)
         {
-            request.Progress = progress.Clone();
-            checkpoint = pendingCheckpoint;
-            completedEpoch = pendingCompletedEpoch;
-            (pendingCheckpoint, pendingCompletedEpoch) = (null, 0);
+            request.Progress = _progress.Clone();
+            checkpoint = _pendingCheckpoint;
+            completedEpoch = _pendingCompletedEpoch;
+            (_pendingCheckpoint, _pendingCompletedEpoch) = (null, 0);
         }
 
         request.Metrics.AddRange(sentMetrics);
@@ -190,13 +190,13 @@ public sealed class LeaseKeeper : IAsyncDisposable
         {
             try
             {
-                HeartbeatResponse response = await jobs.HeartbeatAsync(request, deadline: DateTime.UtcNow.AddSeconds(Math.Max(5, interval.TotalSeconds * 2)), cancellationToken: token);
-                expires = response.LeaseExpireTime?.ToDateTimeOffset() ?? expires;
+                HeartbeatResponse response = await _jobs.HeartbeatAsync(request, deadline: DateTime.UtcNow.AddSeconds(Math.Max(5, _interval.TotalSeconds * 2)), cancellationToken: token);
+                _expires = response.LeaseExpireTime?.ToDateTimeOffset() ?? _expires;
                 if (response.CancelRequested && !CancelRequested)
                 {
                     CancelRequested = true;
-                    logger.LogInformation("job {JobId}: cancellation requested", JobId);
-                    stopped.Cancel();
+                    _logger.LogInformation("job {JobId}: cancellation requested", JobId);
+                    _stopped.Cancel();
                 }
 
                 break;
@@ -208,14 +208,14 @@ public sealed class LeaseKeeper : IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
-                if (time.GetUtcNow() >= expires)
+                if (_time.GetUtcNow() >= _expires)
                 {
                     Lose($"no heartbeat got through before the lease expired (last error: {e.Message})");
                     return;
                 }
 
-                logger.LogWarning("job {JobId}: heartbeat attempt {Attempt} failed, retrying: {Error}", JobId, attempt, e.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 200 * attempt)), time, token);
+                _logger.LogWarning("job {JobId}: heartbeat attempt {Attempt} failed, retrying: {Error}", JobId, attempt, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 200 * attempt)), _time, token);
             }
         }
 
@@ -224,21 +224,21 @@ public sealed class LeaseKeeper : IAsyncDisposable
 
     private async Task SendLogsAsync(CancellationToken token)
     {
-        if (logs.IsEmpty && unsent.Count == 0)
+        if (_logs.IsEmpty && _unsent.Count == 0)
         {
             return;
         }
 
-        List<LogLine> lines = unsent;
-        unsent = [];
-        while (lines.Count < 1000 && logs.TryDequeue(out LogLine? line))
+        List<LogLine> lines = _unsent;
+        _unsent = [];
+        while (lines.Count < 1000 && _logs.TryDequeue(out LogLine? line))
         {
             lines.Add(line);
         }
 
         try
         {
-            using var call = jobs.AppendLogs(deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: token);
+            using var call = _jobs.AppendLogs(deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: token);
             var message = new AppendLogsRequest { LeaseId = LeaseId };
             message.Lines.AddRange(lines);
             await call.RequestStream.WriteAsync(message, token);
@@ -248,9 +248,9 @@ public sealed class LeaseKeeper : IAsyncDisposable
         catch (RpcException e) when (e.StatusCode is not (StatusCode.FailedPrecondition or StatusCode.NotFound))
         {
             // Logs are best effort beside the heartbeat: keep the lines, in order, for the next try.
-            unsent = lines;
+            _unsent = lines;
 
-            logger.LogWarning("job {JobId}: appending {Count} log lines failed, will retry: {Error}", JobId, lines.Count, e.Message);
+            _logger.LogWarning("job {JobId}: appending {Count} log lines failed, will retry: {Error}", JobId, lines.Count, e.Message);
         }
         catch (RpcException)
         {
@@ -262,7 +262,7 @@ public sealed class LeaseKeeper : IAsyncDisposable
     {
         LeaseLost = true;
         LostReason = reason;
-        logger.LogWarning("job {JobId}: lease {LeaseId} lost: {Reason}", JobId, LeaseId, reason);
-        stopped.Cancel();
+        _logger.LogWarning("job {JobId}: lease {LeaseId} lost: {Reason}", JobId, LeaseId, reason);
+        _stopped.Cancel();
     }
 }

@@ -13,17 +13,17 @@ public sealed class TrainerGauges
     /// <summary>Alphabetical, as Prometheus orders labels in query results, so a /metrics line and a PromQL answer read alike.</summary>
     private static readonly string[] JobLabels = ["dataset", "job_id", "model"];
 
-    private readonly WorkerStatusBoard board;
-    private readonly Gauge busy;
-    private readonly Gauge draining;
-    private readonly List<(Gauge Gauge, Func<RunningJob, double?> Value)> series = [];
-    private readonly Lock gate = new();
+    private readonly WorkerStatusBoard _board;
+    private readonly Gauge _busy;
+    private readonly Gauge _draining;
+    private readonly List<(Gauge Gauge, Func<RunningJob, double?> Value)> _series = [];
+    private readonly Lock _gate = new();
 
     public TrainerGauges(WorkerStatusBoard board, CollectorRegistry registry, IMetricFactory metrics)
     {
-        this.board = board;
-        busy = metrics.CreateGauge("cauchy_trainer_busy", "1 while the worker holds a job's lease.");
-        draining = metrics.CreateGauge("cauchy_trainer_draining", "1 once the worker was drained.");
+        this._board = board;
+        _busy = metrics.CreateGauge("cauchy_trainer_busy", "1 while the worker holds a job's lease.");
+        _draining = metrics.CreateGauge("cauchy_trainer_draining", "1 once the worker was drained.");
         Series(metrics, "cauchy_trainer_train_loss", "The running job's latest training loss.", static j => j.TrainLoss);
         Series(metrics, "cauchy_trainer_learning_rate", "The learning rate of the running job's latest step.", static j => j.LearningRate);
         Series(metrics, "cauchy_trainer_samples_per_second", "The running job's training throughput.", static j => j.SamplesPerSecond);
@@ -35,7 +35,7 @@ public sealed class TrainerGauges
     }
 
     private void Series(IMetricFactory metrics, string name, string help, Func<RunningJob, double?> value) =>
-        series.Add((metrics.CreateGauge(name, help, JobLabels), value));
+        _series.Add((metrics.CreateGauge(name, help, JobLabels), value));
 
     /// <summary>
     /// Under one lock: concurrent scrapes run this concurrently, and one must not remove a series the other just set.
@@ -43,13 +43,13 @@ public sealed class TrainerGauges
     /// </summary>
     private void Refresh()
     {
-        lock (gate)
+        lock (_gate)
         {
-            var job = board.Current;
-            busy.Set(job is null ? 0 : 1);
-            draining.Set(board.Draining ? 1 : 0);
+            var job = _board.Current;
+            _busy.Set(job is null ? 0 : 1);
+            _draining.Set(_board.Draining ? 1 : 0);
             string[] labels = job is null ? [] : [job.Dataset, job.JobId, job.Model];
-            foreach (var (gauge, value) in series)
+            foreach (var (gauge, value) in _series)
             {
                 var current = job is null ? null : value(job);
                 foreach (var published in gauge.GetAllLabelValues().ToList())

@@ -12,7 +12,7 @@ namespace Cauchy.Trainer.Worker;
 /// </summary>
 public sealed class DeviceProbe
 {
-    private readonly string cpuName;
+    private readonly string _cpuName;
 
     public DeviceProbe(IOptions<WorkerOptions> options)
     {
@@ -26,7 +26,7 @@ public sealed class DeviceProbe
         };
         Device = cuda ? new Device(DeviceType.CUDA, 0) : new Device(DeviceType.CPU, -1);
         GpuCount = cuda ? torch.cuda.device_count() : 0;
-        cpuName = ReadCpuName();
+        _cpuName = ReadCpuName();
     }
 
     /// <summary>The device models train on (the first GPU when on CUDA).</summary>
@@ -56,7 +56,7 @@ public sealed class DeviceProbe
         }
         else
         {
-            info.Name = cpuName;
+            info.Name = _cpuName;
             info.MemoryTotalBytes = hostTotal;
             info.MemoryUsedBytes = hostTotal - hostAvailable;
         }

@@ -9,20 +9,20 @@ namespace Cauchy.Trainer.Worker;
 /// </summary>
 public sealed class WorkerStatusBoard
 {
-    private readonly Lock gate = new();
-    private readonly TimeProvider time;
-    private readonly Queue<(long Timestamp, long Samples)> throughput = new();
-    private readonly DateTimeOffset started;
-    private CancellationTokenSource releaseRequested = new();
-    private RunningJob? current;
-    private int jobsFinished;
-    private bool draining;
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly Queue<(long Timestamp, long Samples)> _throughput = new();
+    private readonly DateTimeOffset _started;
+    private CancellationTokenSource _releaseRequested = new();
+    private RunningJob? _current;
+    private int _jobsFinished;
+    private bool _draining;
 
     public WorkerStatusBoard(string workerId, TimeProvider time)
     {
         WorkerId = workerId;
-        this.time = time;
-        started = time.GetUtcNow();
+        this._time = time;
+        _started = time.GetUtcNow();
     }
 
     public WorkerStatusBoard(IOptions<WorkerOptions> options, TimeProvider time)
@@ -36,9 +36,9 @@ public sealed class WorkerStatusBoard
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return draining;
+                return _draining;
             }
         }
     }
@@ -48,9 +48,9 @@ public sealed class WorkerStatusBoard
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return releaseRequested.Token;
+                return _releaseRequested.Token;
             }
         }
     }
@@ -60,60 +60,60 @@ public sealed class WorkerStatusBoard
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return current;
+                return _current;
             }
         }
     }
 
     public void Drain(bool releaseCurrentJob)
     {
-        lock (gate)
+        lock (_gate)
         {
-            draining = true;
-            if (releaseCurrentJob && current is not null)
+            _draining = true;
+            if (releaseCurrentJob && _current is not null)
             {
-                releaseRequested.Cancel();
+                _releaseRequested.Cancel();
             }
         }
     }
 
     public RunningJob Start(Job job)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (releaseRequested.IsCancellationRequested)
+            if (_releaseRequested.IsCancellationRequested)
             {
-                releaseRequested.Dispose();
-                releaseRequested = new CancellationTokenSource();
+                _releaseRequested.Dispose();
+                _releaseRequested = new CancellationTokenSource();
             }
 
-            throughput.Clear();
-            current = new RunningJob(job.Id, job.Spec.Model.Architecture, job.Spec.Dataset.DatasetId, job.Spec.Hyperparameters.Epochs);
-            return current;
+            _throughput.Clear();
+            _current = new RunningJob(job.Id, job.Spec.Model.Architecture, job.Spec.Dataset.DatasetId, job.Spec.Hyperparameters.Epochs);
+            return _current;
         }
     }
 
     public void Finish()
     {
-        lock (gate)
+        lock (_gate)
         {
-            current = null;
-            jobsFinished++;
-            throughput.Clear();
+            _current = null;
+            _jobsFinished++;
+            _throughput.Clear();
         }
     }
 
     /// <summary>Counts trained samples for the one-minute throughput average.</summary>
     public void AddSamples(long samples)
     {
-        lock (gate)
+        lock (_gate)
         {
-            throughput.Enqueue((time.GetTimestamp(), samples));
-            while (throughput.Count > 1 && time.GetElapsedTime(throughput.Peek().Timestamp) > TimeSpan.FromMinutes(1))
+            _throughput.Enqueue((_time.GetTimestamp(), samples));
+            while (_throughput.Count > 1 && _time.GetElapsedTime(_throughput.Peek().Timestamp) > TimeSpan.FromMinutes(1))
             {
-                throughput.Dequeue();
+                _throughput.Dequeue();
             }
         }
     }
@@ -121,7 +121,7 @@ public sealed class WorkerStatusBoard
     /// <summary>Samples per second over the last minute (0 when idle or just started).</summary>
     public double SamplesPerSecond()
     {
-        lock (gate)
+        lock (_gate)
         {
             return SamplesPerSecondLocked();
         }
@@ -129,22 +129,22 @@ public sealed class WorkerStatusBoard
 
     public WorkerStatus Snapshot(DeviceInfo device)
     {
-        lock (gate)
+        lock (_gate)
         {
             var status = new WorkerStatus
             {
                 WorkerId = WorkerId,
-                State = current is null ? WorkerState.Idle : WorkerState.Training,
-                Draining = draining,
-                CurrentJobId = current?.JobId ?? "",
+                State = _current is null ? WorkerState.Idle : WorkerState.Training,
+                Draining = _draining,
+                CurrentJobId = _current?.JobId ?? "",
                 Device = device,
-                JobsFinished = jobsFinished,
-                StartTime = Timestamp.FromDateTimeOffset(started),
+                JobsFinished = _jobsFinished,
+                StartTime = Timestamp.FromDateTimeOffset(_started),
                 Version = typeof(WorkerStatusBoard).Assembly.GetName().Version?.ToString() ?? "",
             };
-            if (current is not null)
+            if (_current is not null)
             {
-                status.Progress = current.Progress.Clone();
+                status.Progress = _current.Progress.Clone();
             }
 
             status.SamplesPerSecond = SamplesPerSecondLocked();
@@ -154,13 +154,13 @@ public sealed class WorkerStatusBoard
 
     private double SamplesPerSecondLocked()
     {
-        if (current is null || throughput.Count < 2)
+        if (_current is null || _throughput.Count < 2)
         {
             return 0;
         }
 
-        double seconds = time.GetElapsedTime(throughput.Peek().Timestamp).TotalSeconds;
-        return seconds > 0 ? throughput.Skip(1).Sum(t => t.Samples) / seconds : 0;
+        double seconds = _time.GetElapsedTime(_throughput.Peek().Timestamp).TotalSeconds;
+        return seconds > 0 ? _throughput.Skip(1).Sum(t => t.Samples) / seconds : 0;
     }
 }
 
