@@ -11,7 +11,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps build build-platform test up down status demo bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy
+.PHONY: all deps build build-platform test format-check up down status demo bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy
 
 all: build
 
@@ -27,9 +27,13 @@ build: deps
 build-platform: deps
 	$(DOTNET) build $(PLATFORM) -c $(CONFIG) -nologo -clp:NoSummary -v:q
 
-## test: every test project; ends with a line "tests: N passed, N failed, N skipped".
-test: build
+## test: the formatting check (.editorconfig), then every test project; ends with a line "tests: N passed, N failed, N skipped".
+test: build format-check
 	@scripts/test.sh $(CONFIG)
+
+## format-check: fails when `make format` would change a file (formatting, import order, the .editorconfig rules).
+format-check:
+	$(DOTNET) format $(SLN) --verify-no-changes -v q
 
 ## up: start the five services as separate processes on loopback; waits until each is healthy. Builds only the
 ## services and the CLI (build-platform), not the tests.
@@ -78,6 +82,7 @@ bench-train-accuracy: deps
 	$(DOTNET) build bench/Cauchy.Train.Bench -c Release -nologo -clp:NoSummary -v:q
 	$(DOTNET) bench/Cauchy.Train.Bench/bin/Release/net10.0/Cauchy.Train.Bench.dll --accuracy
 
+## format: applies .editorconfig's formatting and style rules to every project.
 format:
 	$(DOTNET) format $(SLN)
 

@@ -1,7 +1,7 @@
-using Cauchy.ServiceDefaults.GrpcClient;
 using System.Diagnostics;
 using System.Globalization;
 using Cauchy.Interop.V1;
+using Cauchy.ServiceDefaults.GrpcClient;
 using Google.Protobuf;
 using Grpc.Net.Client;
 

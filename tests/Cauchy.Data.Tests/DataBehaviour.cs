@@ -1,6 +1,6 @@
 using Cauchy.Data.Tests.Sample;
-using Cauchy.Testing;
 using Cauchy.Domain;
+using Cauchy.Testing;
 using Microsoft.EntityFrameworkCore;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Cauchy.Domain;
-using Xunit;
 using Cauchy.Metrics.Classification;
+using Xunit;
 
 namespace Cauchy.Metrics.Tests;
 

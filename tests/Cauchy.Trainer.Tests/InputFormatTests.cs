@@ -1,6 +1,6 @@
 using Cauchy.Torch;
-using Cauchy.Trainer.Inputs;
 using Cauchy.Trainer.Execution;
+using Cauchy.Trainer.Inputs;
 using Cauchy.V1;
 using Google.Protobuf;
 using Xunit;

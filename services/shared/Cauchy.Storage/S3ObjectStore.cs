@@ -20,6 +20,11 @@ namespace Cauchy.Storage;
 /// request body is replayable, so every request is retried on transient failures, even when the source
 /// stream cannot seek, and a write's memory stays one part whatever the object's size.
 /// </summary>
+/// <remarks>
+/// Slightly over the house limit on class size: it implements all of <see cref="IObjectStore"/> against one client with
+/// one retry policy and one error mapping; the parts that need a second client already live in
+/// <see cref="AwsS3Operations"/>.
+/// </remarks>
 public sealed class S3ObjectStore : IObjectStore, IDisposable
 {
     internal const string Sha256MetadataName = "sha256";

@@ -16,6 +16,11 @@ public static partial class nn
     /// <see cref="RegisterComponents"/> to register a subclass's Module and Parameter fields by field name.
     /// Disposing a module disposes its parameters, buffers and submodules.
     /// </summary>
+    /// <remarks>
+    /// Longer than the house limit on purpose: it is PyTorch's <c>nn.Module</c> API in one place (registration,
+    /// traversal, state dicts, devices, modes, disposal), which models and the optimizers rely on as one contract;
+    /// split across files it would hide which members PyTorch's class has.
+    /// </remarks>
     public abstract class Module : IDisposable
     {
         private readonly Dictionary<string, Parameter?> parametersByName = [];

@@ -1,5 +1,5 @@
-using Grpc.Core;
 using Cauchy.ServiceDefaults.Tests.GrpcServer;
+using Grpc.Core;
 using Grpc.Core.Interceptors;
 
 namespace Cauchy.ServiceDefaults.Tests.GrpcClient;
