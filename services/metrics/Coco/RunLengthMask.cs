@@ -229,7 +229,7 @@ public sealed class RunLengthMask
             boundary.Add(unchecked((uint)((int)xd * height + (int)yd)));
         }
 
-        boundary.Add(unchecked((uint)(height * width)));
+        boundary.Add(unchecked((uint)((long)height * width)));
         boundary.Sort();
 
         // Differences between consecutive boundaries are the runs; an empty run joins its neighbours.

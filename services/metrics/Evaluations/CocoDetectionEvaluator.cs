@@ -13,6 +13,9 @@ namespace Cauchy.Metrics.Evaluations;
 /// </summary>
 public sealed class CocoDetectionEvaluator : IEvaluator
 {
+    /// <summary>The largest image side: masks index pixels with 32-bit numbers, as the COCO API does.</summary>
+    public const int MaxImageSide = 32768;
+
     private readonly CocoOptions _options;
     private readonly CocoParameters _parameters;
     private readonly Dictionary<int, CocoCategory> _categories;
@@ -117,9 +120,10 @@ public sealed class CocoDetectionEvaluator : IEvaluator
                 throw DomainException.InvalidArgument($"{where}.image_id", "was already sent; send each image once, with all its annotations and detections");
             }
 
-            if (image.Width <= 0 || image.Height <= 0)
+            if (image.Width is <= 0 or > MaxImageSide || image.Height is <= 0 or > MaxImageSide)
             {
-                throw DomainException.InvalidArgument($"{where}.width", $"the image's size must be positive, got {image.Width}×{image.Height}");
+                throw DomainException.InvalidArgument($"{where}.width",
+                    $"width and height must be between 1 and {MaxImageSide}, got {image.Width}×{image.Height}");
             }
 
             var cocoImage = new CocoImage(image.ImageId, image.Width, image.Height);
@@ -328,6 +332,17 @@ public sealed class CocoDetectionEvaluator : IEvaluator
                     if (xy.Count < 6 || xy.Count % 2 != 0 || xy.Any(v => !double.IsFinite(v)))
                     {
                         throw DomainException.InvalidArgument($"{field}.polygons[{i}]", $"a polygon needs x, y pairs of numbers for at least 3 points, got {xy.Count} values");
+                    }
+
+                    // Rasterising walks every edge point by point, so points far outside the image would cost without
+                    // changing the mask much; they are refused.
+                    for (var j = 0; j < xy.Count; j += 2)
+                    {
+                        if (xy[j] < -image.Width || xy[j] > 2.0 * image.Width || xy[j + 1] < -image.Height || xy[j + 1] > 2.0 * image.Height)
+                        {
+                            throw DomainException.InvalidArgument($"{field}.polygons[{i}]",
+                                $"point {j / 2} ({xy[j]}, {xy[j + 1]}) is more than an image size outside the {image.Width}×{image.Height} image");
+                        }
                     }
                 }
 
