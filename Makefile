@@ -11,7 +11,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps build build-platform test format-check up down status demo bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy
+.PHONY: all deps build build-platform test format-check up down status demo bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy bench-metrics
 
 all: build
 
@@ -68,6 +68,12 @@ bench-datasets: deps
 bench-orchestrator: deps
 	$(DOTNET) build bench/Cauchy.Orchestrator.Bench -c Release -nologo -clp:NoSummary -v:q
 	$(DOTNET) bench/Cauchy.Orchestrator.Bench/bin/Release/net10.0/Cauchy.Orchestrator.Bench.dll
+
+## bench-metrics: COCO evaluation: the reference cases against pycocotools' answers, the largest one timed, and a
+## synthetic 5,000-image, 200,000-detection case (see docs/benchmarks.md).
+bench-metrics: deps
+	$(DOTNET) build bench/Cauchy.Metrics.Bench -c Release -nologo -clp:NoSummary -v:q
+	$(DOTNET) bench/Cauchy.Metrics.Bench/bin/Release/net10.0/Cauchy.Metrics.Bench.dll
 
 ## bench-train: our engine against PyTorch (same libtorch; with glibc's malloc defaults and with our shim's malloc
 ## thresholds) training the small CNN and ResNet-18 on Fashion-MNIST, then a resident-memory trace; ends with

@@ -134,15 +134,13 @@ public sealed class MetricsServiceTests(MetricsServiceFixture fixture) : IClassF
     }
 
     [Fact]
-    public async Task Detection_is_UNIMPLEMENTED_until_it_is_built()
+    public async Task Voc_detection_is_UNIMPLEMENTED_until_it_is_built()
     {
         var header = Header("detection");
-        header.Kind = EvaluationKind.DetectionCoco;
-
+        header.Kind = EvaluationKind.DetectionVoc;
         var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync([new EvaluateRequest { Header = header }]));
-
         Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
-        Assert.Contains("DetectionCoco evaluation is not built yet", error.Status.Detail);
+        Assert.Contains("DetectionVoc evaluation is not built yet", error.Status.Detail);
     }
 
     [Fact]

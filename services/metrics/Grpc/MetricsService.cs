@@ -7,8 +7,8 @@ namespace Cauchy.Metrics.Grpc;
 
 /// <summary>
 /// The cauchy.v1.Metrics gRPC service: translates between the protos and <see cref="EvaluationSession"/> and
-/// <see cref="IEvaluationStore"/>. Classification is evaluated; detection and segmentation answer UNIMPLEMENTED
-/// until they are built. Refusals are <see cref="DomainException"/>s, which Cauchy.ServiceDefaults turns into statuses.
+/// <see cref="IEvaluationStore"/>. Classification and COCO detection are evaluated; the other kinds answer
+/// UNIMPLEMENTED until they are built. Refusals are <see cref="DomainException"/>s, which Cauchy.ServiceDefaults turns into statuses.
 /// </summary>
 public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsService> logger) : Cauchy.V1.Metrics.MetricsBase
 {
@@ -42,8 +42,8 @@ public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsServic
         var evaluation = session.Finish(NewId());
         await store.SaveAsync(evaluation, token);
         logger.LogInformation(
-            "Evaluation {EvaluationId}: {Kind} of {Samples} samples for job '{JobId}', accuracy {Accuracy:F4}",
-            evaluation.Id, evaluation.Kind, evaluation.SampleCount, evaluation.JobId, evaluation.Summary.GetValueOrDefault("accuracy"));
+            "Evaluation {EvaluationId}: {Kind} of {Samples} samples for job '{JobId}', {Headline} {Value:F4}",
+            evaluation.Id, evaluation.Kind, evaluation.SampleCount, evaluation.JobId, Headline(evaluation), evaluation.Summary.GetValueOrDefault(Headline(evaluation)));
         return new EvaluateResponse { Evaluation = evaluation };
     }
 
@@ -80,6 +80,8 @@ public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsServic
         response.Evaluations.AddRange(page.Evaluations);
         return response;
     }
+
+    private static string Headline(Evaluation evaluation) => evaluation.Summary.ContainsKey("map") ? "map" : "accuracy";
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");
 
