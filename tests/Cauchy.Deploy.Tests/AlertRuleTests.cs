@@ -10,7 +10,7 @@ public sealed class AlertRuleTests
     [SkippableFact]
     public void TheRuleFile_PassesPromtool()
     {
-        var result = Command.Run(DeployTools.Promtool(), "check", "rules", DashboardQueries.AlertsFile);
+        var result = Command.Run(DeployTools.Promtool(), "check", "rules", ChartQueries.AlertsFile);
 
         Assert.True(result.Succeeded, result.Transcript);
         Assert.Contains("SUCCESS: 5 rules found", result.Output);
@@ -41,7 +41,7 @@ public sealed class AlertRuleTests
     [Fact]
     public void TheAlerts_CoverTheQueueTrainersFailuresAndServices()
     {
-        var alerts = DashboardQueries.AlertExpressions().Select(a => a.Alert).ToList();
+        var alerts = ChartQueries.AlertExpressions().Select(a => a.Alert).ToList();
 
         Assert.Equal(["CauchyQueueWithoutTrainers", "CauchyQueueGrowing", "CauchyTrainerHeartbeatsLost", "CauchyJobsFailing", "CauchyServiceDown"], alerts);
     }
@@ -54,7 +54,7 @@ public sealed class AlertRuleTests
         try
         {
             var file = Path.Combine(folder, "rules.yaml");
-            File.WriteAllText(file, File.ReadAllText(DashboardQueries.AlertsFile).Replace("max(cauchy_jobs_queued) > 0", "max(cauchy_jobs_queued >", StringComparison.Ordinal));
+            File.WriteAllText(file, File.ReadAllText(ChartQueries.AlertsFile).Replace("max(cauchy_jobs_queued) > 0", "max(cauchy_jobs_queued >", StringComparison.Ordinal));
 
             var result = Command.Run(promtool, "check", "rules", file);
 

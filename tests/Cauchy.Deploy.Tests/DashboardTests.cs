@@ -15,7 +15,7 @@ public sealed class DashboardTests
     {
         var node = DeployTools.Node();
 
-        var result = Command.Run(node, ["tests/chart-node/check.mjs", "dashboards", .. Directory.GetFiles(DashboardQueries.DashboardsDirectory, "*.json")]);
+        var result = Command.Run(node, ["tests/chart-node/check.mjs", "dashboards", .. Directory.GetFiles(ChartQueries.DashboardsDirectory, "*.json")]);
 
         Assert.True(result.Succeeded, result.Transcript);
     }
@@ -27,7 +27,7 @@ public sealed class DashboardTests
         var folder = TempDirectory.Create("cauchy-dashboard");
         try
         {
-            var dashboard = JsonNode.Parse(File.ReadAllText(Path.Combine(DashboardQueries.DashboardsDirectory, "training-curves.json")))!;
+            var dashboard = JsonNode.Parse(File.ReadAllText(Path.Combine(ChartQueries.DashboardsDirectory, "training-curves.json")))!;
             dashboard["panels"]![0]!["gridPos"]!["wide"] = 3;
             var file = Path.Combine(folder, "broken.json");
             File.WriteAllText(file, dashboard.ToJsonString());
@@ -49,14 +49,14 @@ public sealed class DashboardTests
         var sources = string.Join('\n', Directory.GetFiles(Path.Combine(DeployTools.Root, "services"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
             .Select(File.ReadAllText));
-        var expressions = DashboardQueries.PanelExpressions().Select(p => ($"{p.Dashboard} / {p.Panel}", p.Expression))
-            .Concat(DashboardQueries.AlertExpressions().Select(a => ($"alert {a.Alert}", a.Expression)))
+        var expressions = ChartQueries.PanelExpressions().Select(p => ($"{p.Dashboard} / {p.Panel}", p.Expression))
+            .Concat(ChartQueries.AlertExpressions().Select(a => ($"alert {a.Alert}", a.Expression)))
             .ToList();
         Assert.NotEmpty(expressions);
 
         foreach (var (where, expression) in expressions)
         {
-            var names = DashboardQueries.MetricNames(expression);
+            var names = ChartQueries.MetricNames(expression);
             Assert.True(names.Count > 0, $"{where}: no metric in {expression}");
             foreach (var name in names)
             {
@@ -71,13 +71,13 @@ public sealed class DashboardTests
     [Fact]
     public void TheTrainingCurves_ShowOneJobChosenByAVariable()
     {
-        var dashboard = JsonNode.Parse(File.ReadAllText(Path.Combine(DashboardQueries.DashboardsDirectory, "training-curves.json")))!;
+        var dashboard = JsonNode.Parse(File.ReadAllText(Path.Combine(ChartQueries.DashboardsDirectory, "training-curves.json")))!;
 
         var variable = dashboard["templating"]!["list"]!.AsArray().Single(v => (string?)v!["name"] == "job")!;
         Assert.Equal("label_values(cauchy_job_epoch, job_id)", (string?)variable["query"]);
         var titles = dashboard["panels"]!.AsArray().Select(p => (string?)p!["title"]).ToList();
         Assert.Superset(new HashSet<string?> { "Loss", "Accuracy", "Learning rate", "Samples per second", "GPU memory", "Epoch" }, titles.ToHashSet());
-        Assert.All(DashboardQueries.PanelExpressions().Where(p => p.Dashboard == "training-curves.json"),
+        Assert.All(ChartQueries.PanelExpressions().Where(p => p.Dashboard == "training-curves.json"),
             p => Assert.Contains("job_id=\"$job\"", p.Expression));
     }
 
@@ -88,7 +88,7 @@ public sealed class DashboardTests
 
         var maps = chart.OfKind("ConfigMap").Where(m => (string?)m["metadata"]!["labels"]!["grafana_dashboard"] == "1").ToList();
         Assert.Equal(2, maps.Count);
-        foreach (var file in Directory.GetFiles(DashboardQueries.DashboardsDirectory, "*.json"))
+        foreach (var file in Directory.GetFiles(ChartQueries.DashboardsDirectory, "*.json"))
         {
             var map = maps.Single(m => m["data"]![Path.GetFileName(file)] is not null);
             Assert.Equal(File.ReadAllText(file).TrimEnd(), ((string)map["data"]![Path.GetFileName(file)]!).TrimEnd());

@@ -1,14 +1,18 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
 
-namespace Cauchy.Deploy.Tests.Support;
+namespace Cauchy.Testing;
 
-/// <summary>The PromQL of the chart's dashboards (charts/cauchy/files/dashboards) and alert rules (files/alerts.yaml).</summary>
-public static partial class DashboardQueries
+/// <summary>
+/// The PromQL of the Helm chart's Grafana dashboards (charts/cauchy/files/dashboards) and alert rules
+/// (charts/cauchy/files/alerts.yaml), for the chart's offline tests and for evaluating them against a real Prometheus.
+/// </summary>
+public static partial class ChartQueries
 {
-    public static string DashboardsDirectory => Path.Combine(DeployTools.ChartDirectory, "files", "dashboards");
+    public static string DashboardsDirectory => Path.Combine(RepositoryRoot.Find(), "charts", "cauchy", "files", "dashboards");
 
-    public static string AlertsFile => Path.Combine(DeployTools.ChartDirectory, "files", "alerts.yaml");
+    public static string AlertsFile => Path.Combine(RepositoryRoot.Find(), "charts", "cauchy", "files", "alerts.yaml");
 
     /// <summary>(dashboard file, panel title, expression) of every panel target.</summary>
     public static IEnumerable<(string Dashboard, string Panel, string Expression)> PanelExpressions() =>
@@ -17,10 +21,16 @@ public static partial class DashboardQueries
                 panel!["targets"]!.AsArray().Select(t => (Path.GetFileName(file), (string)panel["title"]!, (string)t!["expr"]!))));
 
     /// <summary>(alert name, expression) of every rule.</summary>
-    public static IEnumerable<(string Alert, string Expression)> AlertExpressions() =>
-        Yaml.LoadAll(File.ReadAllText(AlertsFile)).Single()["groups"]!.AsArray()
-            .SelectMany(g => g!["rules"]!.AsArray())
-            .Select(r => ((string)r!["alert"]!, (string)r["expr"]!));
+    public static IEnumerable<(string Alert, string Expression)> AlertExpressions()
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(AlertsFile)));
+        var groups = (YamlSequenceNode)((YamlMappingNode)stream.Documents.Single().RootNode)["groups"];
+        return groups.Cast<YamlMappingNode>()
+            .SelectMany(g => ((YamlSequenceNode)g["rules"]).Cast<YamlMappingNode>())
+            .Select(r => (((YamlScalarNode)r["alert"]).Value!, ((YamlScalarNode)r["expr"]).Value!))
+            .ToList();
+    }
 
     /// <summary>The metric names an expression reads (identifiers followed by a selector or range, or standing alone),
     /// without PromQL's functions, keywords and label names.</summary>
