@@ -11,7 +11,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps build build-platform test format-check up down status demo bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy bench-metrics
+.PHONY: all deps build build-platform test format-check up down status demo k8s-manifests bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy bench-metrics
 
 all: build
 
@@ -87,6 +87,10 @@ bench-train: deps
 bench-train-accuracy: deps
 	$(DOTNET) build bench/Cauchy.Train.Bench -c Release -nologo -clp:NoSummary -v:q
 	$(DOTNET) bench/Cauchy.Train.Bench/bin/Release/net10.0/Cauchy.Train.Bench.dll --accuracy
+
+## k8s-manifests: regenerate the plain manifests in k8s/ (a kustomize base and overlays) from charts/cauchy.
+k8s-manifests: deps
+	@scripts/k8s-manifests.sh
 
 ## format: applies .editorconfig's formatting and style rules to every project.
 format:

