@@ -18,7 +18,11 @@ public sealed class NetworkPolicyTests
 
     private static readonly Dictionary<string, int> GrpcPorts = new()
     {
-        ["datasets"] = 50051, ["orchestrator"] = 50052, ["trainer"] = 50053, ["metrics"] = 50054, ["registry"] = 50055,
+        ["datasets"] = 50051,
+        ["orchestrator"] = 50052,
+        ["trainer"] = 50053,
+        ["metrics"] = 50054,
+        ["registry"] = 50055,
     };
 
     [SkippableFact]

@@ -1,6 +1,6 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using System.Text;
 using Cauchy.Deploy.Tests.Support;
 using Xunit;
 
