@@ -5,6 +5,11 @@ namespace Cauchy.Metrics.Coco;
 /// and foreground, starting with background. The arithmetic follows the COCO API's mask code so that areas, boxes,
 /// IoUs and rasterised polygons are the same to the pixel.
 /// </summary>
+/// <remarks>
+/// Over the house limit on class size on purpose: the COCO mask format is one contract (decode and encode of the
+/// compressed counts, polygon rasterisation, merge, area, IoU, bounding box), kept together so each operation can be
+/// read beside the others it must agree with to the pixel.
+/// </remarks>
 public sealed class RunLengthMask
 {
     private readonly uint[] _counts;

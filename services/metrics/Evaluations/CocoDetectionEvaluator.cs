@@ -11,6 +11,10 @@ namespace Cauchy.Metrics.Evaluations;
 /// COCO detection, instance segmentation and keypoints: checks the streamed images against the header's categories
 /// and feeds them to a <see cref="CocoEvaluator"/>, one image at a time.
 /// </summary>
+/// <remarks>
+/// At the house limit on class size because most of it is input checking: each field of the streamed images,
+/// annotations and detections is checked and named in its own INVALID_ARGUMENT message before anything is kept.
+/// </remarks>
 public sealed class CocoDetectionEvaluator : IEvaluator
 {
     /// <summary>The largest image side: masks index pixels with 32-bit numbers, as the COCO API does.</summary>
