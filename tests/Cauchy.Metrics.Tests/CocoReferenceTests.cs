@@ -57,6 +57,36 @@ public sealed class CocoReferenceTests
         Assert.Equal("0.95", CocoSummaryText.Fixed(0.95, 2));
     }
 
+    [Fact]
+    public void Keypoints_files_are_evaluated_with_the_categorys_sigmas()
+    {
+        // The hand-checked case of CocoEvaluatorTests as COCO files: OKS exp(-0.5) for the first detection, 1 for the
+        // second; AP = (3 · 1 + 7 · 0.5) / 10. The second image's person has no labelled keypoint and is ignored.
+        using var truth = System.Text.Json.JsonDocument.Parse("""
+            {"images": [{"id": 1, "width": 100, "height": 100}, {"id": 2, "width": 100, "height": 100}],
+             "categories": [{"id": 1, "name": "person", "keypoints": ["a", "b"], "sigmas": [0.5, 0.5]}],
+             "annotations": [
+               {"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 10, 10], "area": 100, "iscrowd": 0,
+                "keypoints": [10, 10, 2, 20, 20, 2], "num_keypoints": 2},
+               {"id": 2, "image_id": 2, "category_id": 1, "bbox": [10, 10, 10, 10], "area": 100, "iscrowd": 0,
+                "keypoints": [0, 0, 0, 0, 0, 0], "num_keypoints": 0}]}
+            """);
+        using var results = System.Text.Json.JsonDocument.Parse("""
+            [{"image_id": 1, "category_id": 1, "keypoints": [20, 10, 1, 30, 20, 1], "score": 0.9},
+             {"image_id": 1, "category_id": 1, "keypoints": [10, 10, 1, 20, 20, 1], "score": 0.8}]
+            """);
+        var files = CocoFiles.Read(truth.RootElement, results.RootElement, CocoIouType.Keypoints);
+
+        var result = Evaluate(files, CocoIouType.Keypoints).Detection;
+
+        double[] expected = [.65, 1, .5, -1, -1, 1, 1, 1, -1, -1];
+        Assert.Equal(expected.Length, result.Stats.Count);
+        Assert.All(expected.Zip(result.Stats), p => Assert.Equal(p.First, p.Second, 1e-12));
+        Assert.Equal(1, Assert.Single(result.PerClass).GroundTruthCount);
+        Assert.Equal(" Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets= 20 ] = 0.650", CocoSummaryText.Lines(result)[0]);
+        Assert.Equal(" Average Recall     (AR) @[ IoU=0.50:0.95 | area= large | maxDets= 20 ] = -1.000", CocoSummaryText.Lines(result)[^1]);
+    }
+
     /// <summary>Streams the files through an evaluation session, as the service does, in small batches.</summary>
     internal static Evaluation Evaluate(CocoFiles files, CocoIouType iouType, Action<CocoOptions>? configure = null)
     {
