@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cauchy.Testing;
 using Xunit;
 
 namespace Cauchy.Cli.Tests;
