@@ -65,7 +65,7 @@ public sealed class VocServiceTests(MetricsServiceFixture fixture) : IClassFixtu
         Assert.Equal(1.0, result.PerClass[1].Ap, 1e-12);
         Assert.Equal(-1, result.PerClass[2].Ap);
         Assert.Equal([3L, 1, 0], result.PerClass.Select(c => c.GroundTruthCount));
-        Assert.Equal([4L, 1, 1], result.PerClass.Select(c => c.DetectionCount));
+        Assert.Equal([5L, 1, 1], result.PerClass.Select(c => c.DetectionCount));
         Assert.Equal(Classes, evaluation.ClassNames);
         Assert.Equal(7.0 / 9, evaluation.Summary["map"], 1e-12);
 
