@@ -48,10 +48,10 @@ public sealed class EvalVocTests(MetricsServiceFixture fixture) : IClassFixture<
         Assert.True(code == 0, error);
         Assert.Equal(
             [
-                "CLASS  OBJECTS  DETECTIONS       AP",
-                "bird         0           1        -",
-                "cat          3           4   0.5556",
-                "dog          1           1   1.0000",
+                "CLASS   OBJECTS  DETECTIONS       AP",
+                "bird          0           1        -",
+                "cat           3           5   0.5556",
+                "dog           1           1   1.0000",
                 "mAP (all-point, 2 images): 0.7778",
             ],
             output.TrimEnd('\n').Split('\n'));
