@@ -13,7 +13,7 @@ public sealed class SegmentationConfusion(int numClasses, int ignoreIndex)
 
     public int IgnoreIndex => ignoreIndex;
 
-    /// <summary>Counts that are not yet added (a mask being checked) do not exist: a rejected mask adds nothing.</summary>
+    /// <summary>The matrix, row-major: entry [t * NumClasses + p].</summary>
     public IReadOnlyList<long> Counts => _counts;
 
     /// <summary>
