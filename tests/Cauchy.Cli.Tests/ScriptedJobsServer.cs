@@ -110,7 +110,7 @@ public sealed class ScriptedJobsServer : IAsyncDisposable
         }
     }
 
-    private sealed class DatasetsService(WatchScript script) : Datasets.DatasetsBase
+    private sealed class DatasetsService(WatchScript script) : V1.Datasets.DatasetsBase
     {
         public override Task<GetDatasetResponse> GetDataset(GetDatasetRequest request, ServerCallContext context) =>
             script.Dataset is { } dataset && request.DatasetId == dataset.Id

@@ -134,16 +134,6 @@ public sealed class MetricsServiceTests(MetricsServiceFixture fixture) : IClassF
     }
 
     [Fact]
-    public async Task Voc_detection_is_UNIMPLEMENTED_until_it_is_built()
-    {
-        var header = Header("detection");
-        header.Kind = EvaluationKind.DetectionVoc;
-        var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync([new EvaluateRequest { Header = header }]));
-        Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
-        Assert.Contains("DetectionVoc evaluation is not built yet", error.Status.Detail);
-    }
-
-    [Fact]
     public async Task Unknown_ids_and_bad_list_requests_get_clear_statuses()
     {
         var missing = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.GetEvaluationAsync(new GetEvaluationRequest { EvaluationId = "nope" }).ResponseAsync);

@@ -3,12 +3,13 @@ using System.Globalization;
 using System.Text.Json;
 using Cauchy.Cli.Coco;
 using Cauchy.Cli.Output;
+using Cauchy.Cli.Voc;
 using Cauchy.V1;
 using Spectre.Console;
 
 namespace Cauchy.Cli.Commands;
 
-/// <summary><c>cauchy eval show|list|coco</c>.</summary>
+/// <summary><c>cauchy eval show|list|coco|voc|segmentation</c>.</summary>
 public static class EvalCommands
 {
     public static Command Create(Func<ParseResult, CliContext> context)
@@ -18,6 +19,8 @@ public static class EvalCommands
         eval.Subcommands.Add(ShowCommand(context));
         eval.Subcommands.Add(ListCommand(context));
         eval.Subcommands.Add(CocoCommand(context));
+        eval.Subcommands.Add(VocCommand(context));
+        eval.Subcommands.Add(SegmentationCommand(context));
         return eval;
     }
 
@@ -87,6 +90,200 @@ public static class EvalCommands
         });
         return command;
     }
+
+    private static Command VocCommand(Func<ParseResult, CliContext> context)
+    {
+        var annotations = new Option<string>("--annotations") { Description = "VOC annotation XML file, or a folder of them (an image's id is its file name)", Required = true };
+        var results = new Option<string>("--results") { Description = "VOC results file (<comp>_det_<set>_<class>.txt: image_id confidence xmin ymin xmax ymax), or a folder of them", Required = true };
+        var elevenPoint = new Option<bool>("--voc2007") { Description = "VOC2007's 11-point interpolated AP instead of the all-point AP of VOC2010 and later" };
+        var iouThresholds = new Option<string?>("--iou-thresholds") { Description = "Comma-separated IoU thresholds for mAP (default 0.5)" };
+        var command = new Command("voc", "Evaluate VOC detection results against VOC annotations, as the VOC devkit does (difficult objects ignored)")
+        {
+            annotations, results, elevenPoint, iouThresholds,
+        };
+        command.SetServiceAction("metrics", async (parse, ct) =>
+        {
+            var c = context(parse);
+            VocFiles files;
+            try
+            {
+                files = VocFiles.Read(parse.GetValue(annotations)!, parse.GetValue(results)!);
+            }
+            catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+            {
+                throw new CliException($"reading the VOC files: {ex.Message}");
+            }
+
+            var header = new EvaluationHeader
+            {
+                Kind = EvaluationKind.DetectionVoc,
+                Detection = new DetectionOptions { Voc11Point = parse.GetValue(elevenPoint) },
+            };
+            header.ClassNames.AddRange(files.ClassNames);
+            header.Detection.IouThresholds.AddRange(Numbers(parse.GetValue(iouThresholds), "--iou-thresholds", double.Parse));
+            var batches = files.Samples().Chunk(64).Select(chunk => new PredictionBatch { Detection = new DetectionPredictions { Samples = { chunk } } });
+            var evaluation = await EvaluateAsync(c, header, batches, ct);
+            var result = evaluation.Detection;
+            if (c.Out.Format == OutputFormat.Json)
+            {
+                WriteJson(c, new
+                {
+                    evaluation_id = evaluation.Id,
+                    map = result.Map,
+                    map50 = result.Map50,
+                    map75 = result.Map75,
+                    per_class = result.PerClass.Select(p => new { class_name = p.ClassName, ap = p.Ap, ground_truth = p.GroundTruthCount, detections = p.DetectionCount }),
+                });
+                return;
+            }
+
+            var width = Math.Max(5, result.PerClass.Max(p => p.ClassName.Length));
+            c.Out.Writer.WriteLine($"{"CLASS".PadRight(width)}  {"OBJECTS",8}  {"DETECTIONS",10}  {"AP",7}");
+            foreach (var p in result.PerClass)
+            {
+                c.Out.Writer.WriteLine($"{p.ClassName.PadRight(width)}  {p.GroundTruthCount,8}  {p.DetectionCount,10}  {Score(p.Ap),7}");
+            }
+
+            var metric = parse.GetValue(elevenPoint) ? "VOC2007 11-point" : "all-point";
+            c.Out.Writer.WriteLine($"mAP ({metric}, {evaluation.SampleCount} images): {Score(result.Map)}");
+        });
+        return command;
+    }
+
+    private static Command SegmentationCommand(Func<ParseResult, CliContext> context)
+    {
+        var groundTruth = new Option<string>("--ground-truth") { Description = "Folder of ground-truth PNG masks (grey or palette; values are class ids)", Required = true };
+        var predictions = new Option<string>("--predictions") { Description = "Folder of predicted PNG masks, with the ground truth's file names", Required = true };
+        var numClasses = new Option<int>("--num-classes") { Description = "Number of classes; mask values 0 to N-1 are class ids", Required = true };
+        var ignoreIndex = new Option<int>("--ignore-index") { Description = "Ground-truth value of pixels to leave out", DefaultValueFactory = _ => 255 };
+        var classNames = new Option<string?>("--class-names") { Description = "Comma-separated class names (default: the class ids)" };
+        var command = new Command("segmentation", "Evaluate predicted segmentation masks against ground-truth masks: pixel accuracy, mean accuracy, mean IoU, frequency-weighted IoU")
+        {
+            groundTruth, predictions, numClasses, ignoreIndex, classNames,
+        };
+        command.Aliases.Add("seg");
+        command.SetServiceAction("metrics", async (parse, ct) =>
+        {
+            var c = context(parse);
+            var n = parse.GetValue(numClasses);
+            if (n < 1)
+            {
+                throw new CliException($"--num-classes: must be at least 1, got {n}");
+            }
+
+            var names = parse.GetValue(classNames) is { } list
+                ? list.Split(',', StringSplitOptions.TrimEntries)
+                : [.. Enumerable.Range(0, n).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+            if (names.Length != n)
+            {
+                throw new CliException($"--class-names: {names.Length} names for {n} classes");
+            }
+
+            var pairs = MaskPairs(parse.GetValue(groundTruth)!, parse.GetValue(predictions)!);
+            var header = new EvaluationHeader { Kind = EvaluationKind.Segmentation, Segmentation = new SegmentationOptions { IgnoreIndex = parse.GetValue(ignoreIndex) } };
+            header.ClassNames.AddRange(names);
+
+            // One image per batch: the masks are read as they are sent, so memory does not grow with the folder.
+            var batches = pairs.Select(p => new PredictionBatch
+            {
+                Segmentation = new SegmentationPredictions
+                {
+                    Samples =
+                    {
+                        new SegmentationSample
+                        {
+                            SampleId = p.Name,
+                            GroundTruth = new SegmentationMask { Encoding = ImageEncoding.Png, Data = Google.Protobuf.ByteString.CopyFrom(File.ReadAllBytes(p.Truth)) },
+                            Predicted = new SegmentationMask { Encoding = ImageEncoding.Png, Data = Google.Protobuf.ByteString.CopyFrom(File.ReadAllBytes(p.Predicted)) },
+                        },
+                    },
+                },
+            });
+            var evaluation = await EvaluateAsync(c, header, batches, ct);
+            var result = evaluation.Segmentation;
+            if (c.Out.Format == OutputFormat.Json)
+            {
+                WriteJson(c, new
+                {
+                    evaluation_id = evaluation.Id,
+                    pixel_accuracy = result.PixelAccuracy,
+                    mean_class_accuracy = result.MeanClassAccuracy,
+                    mean_iou = result.MeanIou,
+                    frequency_weighted_iou = result.FrequencyWeightedIou,
+                    per_class = result.PerClass.Select(p => new { class_id = p.ClassId, class_name = p.ClassName, iou = p.Iou, accuracy = p.Accuracy, pixels = p.PixelCount }),
+                });
+                return;
+            }
+
+            var width = Math.Max(5, result.PerClass.Max(p => p.ClassName.Length));
+            c.Out.Writer.WriteLine($"{"CLASS".PadRight(width)}  {"IOU",7}  {"ACCURACY",8}  {"PIXELS",10}");
+            foreach (var p in result.PerClass)
+            {
+                c.Out.Writer.WriteLine($"{p.ClassName.PadRight(width)}  {Score(p.Iou),7}  {Score(p.Accuracy),8}  {p.PixelCount,10}");
+            }
+
+            c.Out.Writer.WriteLine($"pixel accuracy {Score(result.PixelAccuracy)}  mean accuracy {Score(result.MeanClassAccuracy)}  mean IoU {Score(result.MeanIou)}  frequency-weighted IoU {Score(result.FrequencyWeightedIou)}  ({evaluation.SampleCount} images)");
+        });
+        return command;
+    }
+
+    /// <summary>The ground truth's PNG files, each with the predicted file of the same name.</summary>
+    private static List<(string Name, string Truth, string Predicted)> MaskPairs(string truthFolder, string predictedFolder)
+    {
+        foreach (var (folder, option) in new[] { (truthFolder, "--ground-truth"), (predictedFolder, "--predictions") })
+        {
+            if (!Directory.Exists(folder))
+            {
+                throw new CliException($"{option}: {folder} is not a folder");
+            }
+        }
+
+        var truth = Directory.GetFiles(truthFolder, "*.png").Order(StringComparer.Ordinal).ToList();
+        if (truth.Count == 0)
+        {
+            throw new CliException($"--ground-truth: {truthFolder} holds no .png file");
+        }
+
+        var pairs = truth.Select(t => (Name: Path.GetFileNameWithoutExtension(t), Truth: t, Predicted: Path.Combine(predictedFolder, Path.GetFileName(t)))).ToList();
+        if (pairs.FirstOrDefault(p => !File.Exists(p.Predicted)) is { Truth: not null } missing)
+        {
+            throw new CliException($"--predictions: no {Path.GetFileName(missing.Truth)} for the ground truth's {missing.Truth}");
+        }
+
+        var extra = Directory.GetFiles(predictedFolder, "*.png").Select(Path.GetFileName).Except(truth.Select(Path.GetFileName)).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (extra is not null)
+        {
+            throw new CliException($"--predictions: {extra} has no ground truth in {truthFolder}");
+        }
+
+        return pairs;
+    }
+
+    private static async Task<Evaluation> EvaluateAsync(CliContext c, EvaluationHeader header, IEnumerable<PredictionBatch> batches, CancellationToken ct)
+    {
+        using var call = Client(c).Evaluate(cancellationToken: ct);
+        try
+        {
+            await call.RequestStream.WriteAsync(new EvaluateRequest { Header = header }, ct);
+            foreach (var batch in batches)
+            {
+                await call.RequestStream.WriteAsync(new EvaluateRequest { Batch = batch }, ct);
+            }
+
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is Grpc.Core.RpcException or InvalidOperationException && !ct.IsCancellationRequested)
+        {
+            // The service rejected the stream before reading all of it; its answer below says why.
+        }
+
+        return (await call.ResponseAsync).Evaluation;
+    }
+
+    private static void WriteJson(CliContext c, object value) =>
+        c.Out.Writer.WriteLine(JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true }));
+
+    private static string Score(double value) => value < 0 ? "-" : value.ToString("F4", CultureInfo.InvariantCulture);
 
     private static T[] Numbers<T>(string? list, string option, Func<string, IFormatProvider, T> parse)
     {

@@ -21,19 +21,7 @@ public sealed class ClassificationEvaluator : IEvaluator
     /// <summary>Checks the header's classes and starts the evaluation.</summary>
     public static ClassificationEvaluator Start(EvaluationHeader header)
     {
-        if (header.ClassNames.Count == 0)
-        {
-            throw DomainException.InvalidArgument("header.class_names", "at least one class name is required; their number is the number of classes");
-        }
-
-        for (var i = 0; i < header.ClassNames.Count; i++)
-        {
-            if (string.IsNullOrWhiteSpace(header.ClassNames[i]))
-            {
-                throw DomainException.InvalidArgument($"header.class_names[{i}]", "is empty");
-            }
-        }
-
+        ClassNames.Check(header);
         return new ClassificationEvaluator(header);
     }
 

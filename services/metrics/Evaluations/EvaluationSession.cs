@@ -28,8 +28,7 @@ public sealed class EvaluationSession
     public long SampleCount => _evaluator.SampleCount;
 
     /// <summary>Checks the header and starts a session for its kind.</summary>
-    /// <exception cref="DomainException">The header is invalid (InvalidArgument), or its kind is valid but not evaluated
-    /// by this version (Unimplemented, so callers can tell it from their mistakes).</exception>
+    /// <exception cref="DomainException">The header is invalid (InvalidArgument).</exception>
     public static EvaluationSession Start(EvaluationHeader header, TimeProvider? time = null)
     {
         if (header.Epoch < 0)
@@ -47,8 +46,8 @@ public sealed class EvaluationSession
         {
             EvaluationKind.Classification => ((IEvaluator)ClassificationEvaluator.Start(header), PredictionBatch.PredictionsOneofCase.Classification),
             EvaluationKind.DetectionCoco => (CocoDetectionEvaluator.Start(header), PredictionBatch.PredictionsOneofCase.Coco),
-            EvaluationKind.DetectionVoc or EvaluationKind.Segmentation => throw new DomainException(DomainErrorKind.Unimplemented,
-                $"{header.Kind} evaluation is not built yet; this version of the metrics service evaluates classification and COCO detection"),
+            EvaluationKind.DetectionVoc => (VocDetectionEvaluator.Start(header), PredictionBatch.PredictionsOneofCase.Detection),
+            EvaluationKind.Segmentation => (SegmentationEvaluator.Start(header), PredictionBatch.PredictionsOneofCase.Segmentation),
             EvaluationKind.Unspecified => throw DomainException.InvalidArgument("header.kind", "is required (classification, detection_coco, detection_voc or segmentation)"),
             _ => throw DomainException.InvalidArgument("header.kind", $"unknown value {(int)header.Kind}"),
         };

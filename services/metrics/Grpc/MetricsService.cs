@@ -7,8 +7,8 @@ namespace Cauchy.Metrics.Grpc;
 
 /// <summary>
 /// The cauchy.v1.Metrics gRPC service: translates between the protos and <see cref="EvaluationSession"/> and
-/// <see cref="IEvaluationStore"/>. Classification and COCO detection are evaluated; the other kinds answer
-/// UNIMPLEMENTED until they are built. Refusals are <see cref="DomainException"/>s, which Cauchy.ServiceDefaults turns into statuses.
+/// <see cref="IEvaluationStore"/>. Classification, COCO and Pascal VOC detection, and semantic segmentation are
+/// evaluated. Refusals are <see cref="DomainException"/>s, which Cauchy.ServiceDefaults turns into statuses.
 /// </summary>
 public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsService> logger) : Cauchy.V1.Metrics.MetricsBase
 {
@@ -81,7 +81,12 @@ public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsServic
         return response;
     }
 
-    private static string Headline(Evaluation evaluation) => evaluation.Summary.ContainsKey("map") ? "map" : "accuracy";
+    private static string Headline(Evaluation evaluation) => evaluation.ResultCase switch
+    {
+        Evaluation.ResultOneofCase.Detection => "map",
+        Evaluation.ResultOneofCase.Segmentation => "mean_iou",
+        _ => "accuracy",
+    };
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");
 
