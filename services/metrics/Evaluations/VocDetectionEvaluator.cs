@@ -88,7 +88,15 @@ public sealed class VocDetectionEvaluator : IEvaluator
 
         var result = new DetectionResult
         {
-            MapSmall = -1, MapMedium = -1, MapLarge = -1, Mar1 = -1, Mar10 = -1, Mar100 = -1, MarSmall = -1, MarMedium = -1, MarLarge = -1,
+            MapSmall = -1,
+            MapMedium = -1,
+            MapLarge = -1,
+            Mar1 = -1,
+            Mar10 = -1,
+            Mar100 = -1,
+            MarSmall = -1,
+            MarMedium = -1,
+            MarLarge = -1,
         };
         var ap = new double[_classes.Length][];
         for (var c = 0; c < _classes.Length; c++)
