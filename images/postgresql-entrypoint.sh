@@ -3,7 +3,7 @@
 # "postgres" with POSTGRES_PASSWORD, password logins over TCP from anywhere, local socket logins trusted), then
 # replaces itself with the server so SIGTERM reaches it (a "smart" shutdown: sessions finish, then it stops).
 set -eu
-PGDATA=${PGDATA:-/var/lib/postgresql/data}
+PGDATA=${PGDATA:-/var/lib/cauchy-postgresql/data}
 bin=/usr/lib/postgresql/15/bin
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   : "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set to initialise the database}"

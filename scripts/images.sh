@@ -47,9 +47,11 @@ rootfs() {
     return
   fi
   echo "images: mmdebstrap rootfs-$name.tar (${rootfs_packages[$name]})"
-  mmdebstrap --quiet --variant=extract --include="${rootfs_packages[$name]}" bookworm "$tar.part" "$mirror" \
+  # mmdebstrap picks the output format from the file name, so the partial file also ends in .tar.
+  rm -rf "$tar" "$ctx/rootfs-$name.part.tar"
+  mmdebstrap --quiet --variant=extract --include="${rootfs_packages[$name]}" bookworm "$ctx/rootfs-$name.part.tar" "$mirror" \
     || { echo "images: FAILED: mmdebstrap rootfs-$name.tar" >&2; exit 1; }
-  mv "$tar.part" "$tar"
+  mv "$ctx/rootfs-$name.part.tar" "$tar"
   echo "${rootfs_packages[$name]}" >"$stamp"
 }
 

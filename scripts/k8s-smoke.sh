@@ -77,8 +77,18 @@ wait_for() {
 }
 job_field() { cauchy jobs get "$job" -o json | jq -er "$1"; }
 job_past_step() { [ "$(job_field '.progress.step // 0')" -ge "$1" ]; }
-job_in_state() { [ "$(job_field '.state')" = "$1" ]; }
+# job_succeeded: true once the job succeeded; fails the test at once when it failed or was cancelled.
+job_succeeded() {
+  local state; state=$(job_field '.state') || return 1
+  case $state in
+    JOB_STATE_SUCCEEDED) return 0 ;;
+    JOB_STATE_FAILED | JOB_STATE_CANCELLED) fail "job/$job ended $state: $(job_field '.errorMessage')" ;;
+    *) return 1 ;;
+  esac
+}
 job_log_has() { cauchy jobs logs "$job" | grep -q -- "$1"; }
+# pod_of DEPLOYMENT: the pod podman runs for it (named after the Deployment).
+pod_of() { podman pod ps --format '{{.Name}}' | grep -E -- "^$1-pod(-[0-9]+)?$" | head -n1; }
 healthy() { curl -fsS "http://127.0.0.1:$1/healthz" | grep -qx 'ok\|degraded'; }
 
 step "1/9 preconditions: podman, the images, the CLI, free ports"
@@ -127,3 +137,129 @@ for suffix in ("b", "c"):
 open(f"{work}/trainer-a.name", "w").write(name)
 print("played: " + ", ".join(f'{d["kind"]}/{d["metadata"]["name"]}' for d in played))
 PY
+
+step "3/9 PostgreSQL and the S3 stand-in beside the pods; the Secrets the pods read"
+podman run -d --name "$prefix-postgresql" --label "app.kubernetes.io/instance=$prefix" --read-only \
+  -e POSTGRES_PASSWORD="$pg_password" -v "$prefix-postgresql:/var/lib/cauchy-postgresql" -v "$prefix-postgresql-tmp:/tmp" \
+  -p 55432:5432 "localhost/cauchy/postgresql:$TAG" >/dev/null || fail "podman run postgresql"
+podman run -d --name "$prefix-s3" --label "app.kubernetes.io/instance=$prefix" --read-only \
+  -v "$prefix-s3:/var/lib/s3" -e S3RVER_BUCKETS=cauchy -p 4569:4569 "localhost/cauchy/s3:$TAG" >/dev/null || fail "podman run s3"
+wait_for 60 "PostgreSQL did not accept connections" podman exec "$prefix-postgresql" pg_isready -q -h /tmp
+wait_for 30 "the S3 stand-in did not answer" curl -fsS http://127.0.0.1:4569/
+# podman reads a Secret for env from `podman secret create`, given the Secret object (JSON, base64 data).
+b64() { printf '%s' "$1" | base64 -w0; }
+connection() { echo "Host=host.containers.internal;Port=55432;Database=cauchy_$1;Username=postgres;Password=$pg_password"; }
+printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s"},"data":{"datasets":"%s","orchestrator":"%s","metrics":"%s","registry":"%s"}}' \
+  "$prefix-db" "$(b64 "$(connection datasets)")" "$(b64 "$(connection orchestrator)")" "$(b64 "$(connection metrics)")" \
+  "$(b64 "$(connection registry)")" | podman secret create "$prefix-db" - >/dev/null || fail "podman secret create $prefix-db"
+printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s"},"data":{"access-key":"%s","secret-key":"%s"}}' \
+  "$prefix-s3" "$(b64 "$s3_key")" "$(b64 "$s3_secret")" | podman secret create "$prefix-s3" - >/dev/null \
+  || fail "podman secret create $prefix-s3"
+
+step "4/9 podman kube play: the four services and a CPU trainer"
+podman kube play --start "$work/cauchy.yaml" >"$work/play.log" 2>&1 || { cat "$work/play.log" >&2; fail "podman kube play"; }
+for port in 51051 51052 51054 51055 51053; do
+  wait_for 180 "the service on port $((port - 1000)) did not become healthy (/healthz on $port)" healthy $port
+done
+podman pod ps --filter "label=app.kubernetes.io/instance=$prefix" --format '{{.Name}} {{.Status}}'
+trainer_a=$(pod_of "$(cat "$work/trainer-a.name")")
+[ -n "$trainer_a" ] || fail "no pod for the trainer Deployment $(cat "$work/trainer-a.name")"
+
+step "5/9 create and import a Fashion-MNIST subset through the CLI (2,000 train and 500 test images)"
+python3 - "$work/fashion-mnist" <<'PY' || fail "writing the Fashion-MNIST subset"
+import gzip, os, struct, sys
+src, out = "/usr/share/datasets/fashion-mnist", sys.argv[1]
+os.makedirs(out, exist_ok=True)
+for prefix, count in (("train", 2000), ("t10k", 500)):
+    for kind, header in (("images-idx3-ubyte", 16), ("labels-idx1-ubyte", 8)):
+        data = gzip.open(f"{src}/{prefix}-{kind}.gz").read()
+        head = bytearray(data[:header]); head[4:8] = struct.pack(">I", count)
+        item = 28 * 28 if kind.startswith("images") else 1
+        with gzip.open(f"{out}/{prefix}-{kind}.gz", "wb") as f:
+            f.write(bytes(head) + data[header:header + count * item])
+PY
+cauchy datasets create fashion-mnist-smoke --task classification --display-name "Fashion-MNIST subset" >/dev/null \
+  || fail "datasets create"
+import=$(cauchy datasets import fashion-mnist-smoke "$work/fashion-mnist" --format idx --keep-source-splits --train-fraction 1 \
+  --classes "T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle boot" -o json) || fail "datasets import"
+version=$(jq -er '.version.versionId' <<<"$import") || fail "the import answered no version id"
+echo "imported fashion-mnist-smoke@$version"
+
+step "6/9 train on the CPU pool; SIGTERM its trainer mid-job: it must checkpoint and release the job"
+cat >"$work/hypes.yaml" <<HYPES
+display_name: install test (small CNN on a Fashion-MNIST subset)
+task_type: classification
+model:
+  architecture: small_cnn
+dataset:
+  dataset_id: fashion-mnist-smoke
+  version_id: $version
+hyperparameters:
+  epochs: 3
+  batch_size: 16
+  seed: 0
+  optimizer:
+    kind: sgd
+    learning_rate: 0.05
+    momentum: 0.9
+resources:
+  device: cpu
+checkpoint_every_steps: 20
+output_model_name: fashion-mnist-smoke
+HYPES
+job=$(cauchy jobs submit -f "$work/hypes.yaml" -o json | jq -er '.id') || fail "jobs submit"
+echo "job/$job submitted"
+wait_for 240 "job/$job did not pass step 30 on $trainer_a" job_past_step 30
+echo "job/$job is held by $(job_field '.workerId')"
+echo "job/$job at step $(job_field '.progress.step') on $trainer_a; podman pod stop (SIGTERM, the pod's grace period)"
+podman pod stop -t 60 "$trainer_a" >/dev/null || fail "podman pod stop $trainer_a"
+job_log_has "released: the worker is shutting down; a checkpoint" || fail "$trainer_a did not release job/$job with a checkpoint on SIGTERM"
+echo "$trainer_a released the job: $(cauchy jobs logs "$job" | grep 'released:' | tail -n1)"
+podman pod rm -f "$trainer_a" >/dev/null
+
+step "7/9 a second trainer resumes the job; SIGKILL it mid-job: the lease expires and a third one resumes"
+podman kube play --start "$work/trainer-b.yaml" >>"$work/play.log" 2>&1 || fail "podman kube play trainer-b"
+trainer_b=$(pod_of "$(cat "$work/trainer-a.name")-b")
+[ -n "$trainer_b" ] || fail "no pod for the second trainer"
+wait_for 180 "job/$job was not resumed by another trainer" job_log_has "resumed at step"
+echo "$(cauchy jobs logs "$job" | grep 'resumed at step' | tail -n1) on $(job_field '.workerId')"
+step_b=$(job_field '.progress.step')
+wait_for 240 "job/$job made no progress on the second trainer" job_past_step $((step_b + 30))
+echo "job/$job at step $(job_field '.progress.step') on $(job_field '.workerId'); podman pod kill (SIGKILL)"
+podman pod kill -s KILL "$trainer_b" >/dev/null || fail "podman pod kill $trainer_b"
+podman pod rm -f "$trainer_b" >/dev/null
+resumed_before=$(cauchy jobs logs "$job" | grep -c 'resumed at step')
+podman kube play --start "$work/trainer-c.yaml" >>"$work/play.log" 2>&1 || fail "podman kube play trainer-c"
+resumed_again() { [ "$(cauchy jobs logs "$job" | grep -c 'resumed at step')" -gt "$resumed_before" ]; }
+wait_for 240 "job/$job was not resumed after its trainer was killed" resumed_again
+echo "$(cauchy jobs logs "$job" | grep 'resumed at step' | tail -n1) on $(job_field '.workerId')"
+until job_succeeded; do
+  [ $((SECONDS - started)) -lt 1500 ] || fail "job/$job did not succeed in time (state $(job_field '.state'))"
+  sleep 3
+done
+details=$(cauchy jobs get "$job" -o json) || fail "jobs get"
+model=$(jq -er '.resultModelVersion.modelName' <<<"$details") || fail "job/$job registered no model"
+model_version=$(jq -er '.resultModelVersion.version' <<<"$details") || fail "job/$job registered no model version"
+accuracy=$(jq -er '.lastMetrics[] | select(.name == "test/accuracy") | .value' <<<"$details") || fail "job/$job reported no test/accuracy"
+echo "job/$job succeeded after $(jq -r '.attempt' <<<"$details") attempts: $model:$model_version, test accuracy $(printf '%.4f' "$accuracy")"
+
+step "8/9 evaluate, register, download the weights, scrape /metrics"
+evaluation=$(cauchy eval list --job "$job" -o json | jq -er '[.[] | select(.modelVersion.modelName == "'"$model"'")][0].id') \
+  || fail "no evaluation of $model:$model_version"
+cauchy eval show "$evaluation" | head -n 8 || fail "eval show"
+cauchy models promote "$model:$model_version" --stage staging >/dev/null || fail "models promote"
+cauchy models download "$model:$model_version" -O "$work/weights.safetensors" || fail "models download"
+[ -s "$work/weights.safetensors" ] || fail "the downloaded weights are empty"
+echo "weights: $(stat -c %s "$work/weights.safetensors") bytes"
+curl -fsS http://127.0.0.1:51052/metrics >"$work/orchestrator.metrics" || fail "scraping the orchestrator's /metrics"
+grep -E '^cauchy_jobs\{.*state="succeeded".*\} [1-9]' "$work/orchestrator.metrics" || fail "cauchy_jobs{state=\"succeeded\"} is not counted in /metrics"
+for port in 51051 51053 51054 51055; do
+  curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^grpc_server_handled_total' || fail "no gRPC server metrics on port $port"
+done
+
+step "9/9 tear down"
+teardown
+left=$(podman ps -a --format '{{.Names}}' | grep -E "^$prefix" || true; podman volume ls -q | grep -E "^$prefix" || true)
+[ -z "$left" ] || fail "left behind: $left"
+trap - INT TERM
+echo "k8s-smoke: PASS in $(elapsed) (job/$job trained on 3 trainers, $model:$model_version test_accuracy=$(printf '%.4f' "$accuracy"))"
