@@ -5,7 +5,7 @@
 #   scripts/images.sh [IMAGE...]   IMAGE: datasets orchestrator metrics registry trainer cli s3 postgresql (default: all)
 # Root file systems come from `mmdebstrap --variant=extract` against the Debian mirror this machine's apt uses and
 # are cached in .cache/images (git-ignored) until their package list changes; the .NET runtime is the installed
-# dotnet folder's; each app is its framework-dependent `dotnet publish -r linux-x64` output.
+# dotnet folder's; each app is its framework-dependent `dotnet publish` output (linux-x64's native libraries only).
 # The root file systems sit in the build context (.cache/images/context) beside the apps, where ADD reads them.
 # Images are tagged localhost/cauchy/<name>:$CAUCHY_IMAGE_TAG (default latest), the chart's local-podman profile.
 # Podman runs as root with images/containers.conf (runc, and ulimits this machine allows).
@@ -72,9 +72,15 @@ publish() {
   local name=$1 project=$2 apphost=$3 out=$ctx/app-$1
   echo "images: dotnet publish $project"
   rm -rf "$out"
-  dotnet publish "$project" -c "$CONFIG" -r linux-x64 --self-contained false -o "$out" -nologo -clp:NoSummary -v:q \
-    -p:DebugType=none -p:GenerateDocumentationFile=false \
+  # Portable (no runtime identifier), so an unchanged project reuses `make build`'s output; native libraries for
+  # other platforms are dropped below. Symbols stay out of the image (a property for that would also change the
+  # projects' shared build outputs).
+  dotnet publish "$project" -c "$CONFIG" --self-contained false -o "$out" -nologo -clp:NoSummary -v:q \
     || { echo "images: FAILED: dotnet publish $project" >&2; exit 1; }
+  find "$out" -name '*.pdb' -delete
+  if [ -d "$out/runtimes" ]; then
+    find "$out/runtimes" -mindepth 1 -maxdepth 1 ! -name linux-x64 ! -name linux ! -name unix -exec rm -rf {} +
+  fi
   ln -sf "$apphost" "$out/entrypoint"
 }
 
