@@ -11,7 +11,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   printf '%s\n' "$POSTGRES_PASSWORD" >/tmp/.pgpass-init
   "$bin/initdb" -D "$PGDATA" -U postgres --pwfile=/tmp/.pgpass-init -E UTF8 --locale=C \
     --auth-local=trust --auth-host=scram-sha-256 >/tmp/initdb.log
-  rm -f /tmp/.pgpass-init
+  : >/tmp/.pgpass-init  # emptied, not removed: the image has no coreutils
   printf 'host all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n' >>"$PGDATA/pg_hba.conf"
 fi
 exec "$bin/postgres" -D "$PGDATA" -c listen_addresses='*' -c unix_socket_directories=/tmp "$@"

