@@ -32,7 +32,8 @@ mirror=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\).*/\1/p' /etc/apt/sources.
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n1)
 [ -n "$mirror" ] || { echo "images: no Debian mirror found in /etc/apt/sources.list*" >&2; exit 1; }
 
-base_packages=libc6,libgcc-s1,libstdc++6,libssl3,zlib1g,libicu72,tzdata,base-files,netbase
+# libgssapi-krb5-2: Npgsql loads it at its first connection (Kerberos logins), and logs an error when it is missing.
+base_packages=libc6,libgcc-s1,libstdc++6,libssl3,zlib1g,libicu72,libgssapi-krb5-2,tzdata,base-files,netbase
 declare -A rootfs_packages=(
   [base]=$base_packages
   [trainer]=$base_packages,libtorch1.13,libopencv-core406,libopencv-imgproc406,libopencv-imgcodecs406

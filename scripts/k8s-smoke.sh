@@ -32,7 +32,7 @@ TAG=${CAUCHY_IMAGE_TAG:-latest}
 work=.cache/k8s-smoke
 prefix=cauchy-smoke
 pg_password=smoke-$RANDOM$RANDOM
-s3_key=smoke-access s3_secret=smoke-secret-$RANDOM
+s3_key=S3RVER s3_secret=S3RVER # the only keys s3rver accepts
 CLI="services/cli/bin/$CONFIG/net10.0/cauchy.dll"
 started=$SECONDS
 export CAUCHY_DATASETS_ADDRESS=http://127.0.0.1:50051 CAUCHY_JOBS_ADDRESS=http://127.0.0.1:50052
