@@ -20,6 +20,8 @@
 #   database and object store (database.external, objectStore.serviceUrl).
 # - A kind: Secret read through env fails ("not valid JSON"), so the two Secrets the pods read (connection strings,
 #   S3 keys) are created with `podman secret create`, each holding the Secret's data (JSON, base64 values).
+# - An emptyDir becomes a named volume called after the pod's volume ("tmp"), shared by every pod using that name:
+#   the test names each Deployment's own ("<deployment>-tmp") before playing them.
 # - A Deployment runs one pod, and a killed container restarts in place; a second trainer is the same rendered
 #   Deployment under another name, played after the first one's pod is removed (they publish the same host ports).
 # Usage: scripts/k8s-smoke.sh [CONFIG]   (needs `make images` and the CLI built: `make k8s-smoke` does both)
@@ -127,13 +129,31 @@ for d in docs:
     kinds[d["kind"]] = kinds.get(d["kind"], 0) + 1
 print("rendered: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
 played = [d for d in docs if d["kind"] in ("Deployment", "ConfigMap", "PersistentVolumeClaim")]
-yaml.safe_dump_all(played, open(f"{work}/cauchy.yaml", "w"), sort_keys=False)
+
+def own_volumes(deployment):
+    """Podman 4.3 makes an emptyDir a named volume called after the pod's volume ("tmp", "data"), shared by every pod
+    that uses the name: each Deployment's get names of their own (and the teardown finds them by the prefix)."""
+    spec = deployment["spec"]["template"]["spec"]
+    renames = {v["name"]: f'{deployment["metadata"]["name"]}-{v["name"]}' for v in spec.get("volumes", []) if "emptyDir" in v}
+    for v in spec.get("volumes", []):
+        v["name"] = renames.get(v["name"], v["name"])
+    for c in spec["containers"]:
+        for m in c.get("volumeMounts", []):
+            m["name"] = renames.get(m["name"], m["name"])
+
 trainer = next(d for d in docs if d["kind"] == "Deployment" and d["metadata"]["labels"].get("app.kubernetes.io/component") == "trainer")
+trainer_config = next(d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["labels"].get("app.kubernetes.io/component") == "trainer")
 name = trainer["metadata"]["name"]
 for suffix in ("b", "c"):
     copy = yaml.safe_load(yaml.safe_dump(trainer))
     copy["metadata"]["name"] = f"{name}-{suffix}"
-    yaml.safe_dump(copy, open(f"{work}/trainer-{suffix}.yaml", "w"), sort_keys=False)
+    own_volumes(copy)
+    # podman reads a pod's ConfigMaps from the same file.
+    yaml.safe_dump_all([trainer_config, copy], open(f"{work}/trainer-{suffix}.yaml", "w"), sort_keys=False)
+for d in played:
+    if d["kind"] == "Deployment":
+        own_volumes(d)
+yaml.safe_dump_all(played, open(f"{work}/cauchy.yaml", "w"), sort_keys=False)
 open(f"{work}/trainer-a.name", "w").write(name)
 print("played: " + ", ".join(f'{d["kind"]}/{d["metadata"]["name"]}' for d in played))
 PY

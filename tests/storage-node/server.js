@@ -19,6 +19,8 @@ const server = new S3rver({
   directory,
   silent: !foreground,
   configureBuckets: (process.env.S3RVER_BUCKETS || '').split(',').filter(Boolean).map((name) => ({ name })),
+  // Path-style only: reached by a host name (host.containers.internal), s3rver would read its first label as a bucket.
+  vhostBuckets: !foreground,
 });
 
 // Two s3rver listing bugs that S3 and MinIO do not have, mended on the way out so that clients which read
