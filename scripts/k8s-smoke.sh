@@ -274,9 +274,11 @@ cauchy models download "$model:$model_version" -O "$work/weights.safetensors" ||
 echo "weights: $(stat -c %s "$work/weights.safetensors") bytes"
 curl -fsS http://127.0.0.1:51052/metrics >"$work/orchestrator.metrics" || fail "scraping the orchestrator's /metrics"
 grep -E '^cauchy_jobs\{.*state="succeeded".*\} [1-9]' "$work/orchestrator.metrics" || fail "cauchy_jobs{state=\"succeeded\"} is not counted in /metrics"
-for port in 51051 51053 51054 51055; do
+for port in 51051 51054 51055; do
   curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^grpc_server_handled_total' || fail "no gRPC server metrics on port $port"
 done
+# The trainer serves no gRPC call here (nobody drains it through its API); its own gauges are what matter.
+curl -fsS http://127.0.0.1:51053/metrics | grep -E '^cauchy_trainer_busy ' || fail "no cauchy_trainer_busy on the trainer's /metrics"
 
 step "9/9 tear down"
 teardown
