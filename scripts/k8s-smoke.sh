@@ -88,10 +88,10 @@ job_succeeded() {
     *) return 1 ;;
   esac
 }
-job_log_has() { cauchy jobs logs "$job" | grep -q -- "$1"; }
+job_log_has() { local log; log=$(cauchy jobs logs "$job") && grep -q -- "$1" <<<"$log"; }
 # pod_of DEPLOYMENT: the pod podman runs for it (named after the Deployment).
 pod_of() { podman pod ps --format '{{.Name}}' | grep -E -- "^$1-pod(-[0-9]+)?$" | head -n1; }
-healthy() { curl -fsS "http://127.0.0.1:$1/healthz" | grep -qx 'ok\|degraded'; }
+healthy() { local answer; answer=$(curl -fsS "http://127.0.0.1:$1/healthz") && grep -qx 'ok\|degraded' <<<"$answer"; }
 
 step "1/9 preconditions: podman, the images, the CLI, free ports"
 command -v podman >/dev/null || fail "podman is not installed (make images installs it)"
@@ -237,8 +237,12 @@ wait_for 240 "job/$job did not pass step 30 on $trainer_a" job_past_step 30
 echo "job/$job is held by $(job_field '.workerId')"
 echo "job/$job at step $(job_field '.progress.step') on $trainer_a; podman pod stop (SIGTERM, the pod's grace period)"
 podman pod stop -t 60 "$trainer_a" >/dev/null || fail "podman pod stop $trainer_a"
-job_log_has "released: the worker is shutting down; a checkpoint" || fail "$trainer_a did not release job/$job with a checkpoint on SIGTERM"
-echo "$trainer_a released the job: $(cauchy jobs logs "$job" | grep 'released:' | tail -n1)"
+# Released, not abandoned: the job is queued again at once (an abandoned lease would hold it for 45 s) with a
+# checkpoint of the step the trainer stopped at.
+state=$(job_field '.state')
+[ "$state" = JOB_STATE_QUEUED ] || fail "job/$job is $state after its trainer stopped: the trainer did not release it on SIGTERM"
+released_at=$(job_field '.latestCheckpoint.step') || fail "job/$job has no checkpoint after its trainer stopped"
+echo "$trainer_a released job/$job with a checkpoint of step $released_at"
 podman pod rm -f "$trainer_a" >/dev/null
 
 step "7/9 a second trainer resumes the job; SIGKILL it mid-job: the lease expires and a third one resumes"
@@ -246,7 +250,9 @@ podman kube play --start "$work/trainer-b.yaml" >>"$work/play.log" 2>&1 || fail 
 trainer_b=$(pod_of "$(cat "$work/trainer-a.name")-b")
 [ -n "$trainer_b" ] || fail "no pod for the second trainer"
 wait_for 180 "job/$job was not resumed by another trainer" job_log_has "resumed at step"
-echo "$(cauchy jobs logs "$job" | grep 'resumed at step' | tail -n1) on $(job_field '.workerId')"
+resumed=$(cauchy jobs logs "$job" | grep -o 'resumed at step [0-9]*.*' | tail -n1)
+echo "$resumed on $(job_field '.workerId')"
+[[ $resumed == "resumed at step $released_at "* ]] || fail "job/$job resumed at another step than the released checkpoint's ($released_at)"
 step_b=$(job_field '.progress.step')
 wait_for 240 "job/$job made no progress on the second trainer" job_past_step $((step_b + 30))
 echo "job/$job at step $(job_field '.progress.step') on $(job_field '.workerId'); podman pod kill (SIGKILL)"
@@ -277,11 +283,14 @@ cauchy models download "$model:$model_version" -O "$work/weights.safetensors" ||
 echo "weights: $(stat -c %s "$work/weights.safetensors") bytes"
 curl -fsS http://127.0.0.1:51052/metrics >"$work/orchestrator.metrics" || fail "scraping the orchestrator's /metrics"
 grep -E '^cauchy_jobs\{.*state="succeeded".*\} [1-9]' "$work/orchestrator.metrics" || fail "cauchy_jobs{state=\"succeeded\"} is not counted in /metrics"
+# (Scraped into files first: grep -q would close the pipe early, and curl's SIGPIPE would fail the pipeline.)
 for port in 51051 51054 51055; do
-  curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^grpc_server_handled_total' || fail "no gRPC server metrics on port $port"
+  curl -fsS "http://127.0.0.1:$port/metrics" >"$work/$port.metrics" || fail "scraping /metrics on port $port"
+  grep -q '^grpc_server_handled_total' "$work/$port.metrics" || fail "no gRPC server metrics on port $port"
 done
 # The trainer serves no gRPC call here (nobody drains it through its API); its own gauges are what matter.
-curl -fsS http://127.0.0.1:51053/metrics | grep -E '^cauchy_trainer_busy ' || fail "no cauchy_trainer_busy on the trainer's /metrics"
+curl -fsS http://127.0.0.1:51053/metrics >"$work/trainer.metrics" || fail "scraping the trainer's /metrics"
+grep -E '^cauchy_trainer_busy ' "$work/trainer.metrics" || fail "no cauchy_trainer_busy on the trainer's /metrics"
 
 step "9/9 tear down"
 teardown
