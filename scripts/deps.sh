@@ -3,7 +3,7 @@
 # tools come from Debian packages and the npm registry, .NET packages from NuGet at restore time.
 # `scripts/deps.sh --no-npm` skips the npm tools (only the tests use them; make demo does not).
 # `scripts/deps.sh --images` installs, in addition, what `make images` and `make k8s-smoke` need: podman (run as root
-# with runc, see images/containers.conf), mmdebstrap for the images' root file systems, and podman's helpers (catatonit is what its pod infra containers run).
+# with runc, see images/containers.conf), mmdebstrap for the images' root file systems, and the tools podman runs (catatonit runs in its pods' infra containers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm_tools=yes

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make k8s-smoke`: the install test on a real container engine. Renders charts/cauchy for the local profile
 # (charts/cauchy/examples/local-podman.yaml, with PostgreSQL as the database) with `helm template`, runs the rendered
-# Deployments, ConfigMaps and PersistentVolumeClaims with `podman kube play`, and drives the platform through the CLI
+# Deployments and ConfigMaps with `podman kube play` (with PostgreSQL the chart renders no PersistentVolumeClaims: they
+# only hold SQLite files; the profile's SQLite variant is not played here), and drives the platform through the CLI
 # from this machine, as a user would: create and import a small Fashion-MNIST subset, train a short job on the CPU
 # trainer pool, stop its trainer (SIGTERM: it must checkpoint and release the job) and start another, which must resume
 # it; kill that one (SIGKILL: the lease expires) and start a third, which must resume it again and finish; then
