@@ -11,7 +11,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps build build-platform test format-check up down status demo k8s-manifests bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy bench-metrics
+.PHONY: all deps build build-platform test format-check up down status demo k8s-manifests images k8s-smoke bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy bench-metrics
 
 all: build
 
@@ -91,6 +91,18 @@ bench-train-accuracy: deps
 ## k8s-manifests: regenerate the plain manifests in k8s/ (a kustomize base and overlays) from charts/cauchy.
 k8s-manifests: deps
 	@scripts/k8s-manifests.sh
+
+## images: one OCI image per service and one for the CLI (localhost/cauchy/<name>:latest), built with podman as root
+## from Debian packages (mmdebstrap), no registry and no Docker daemon; also the S3 stand-in the install test uses.
+## Root file systems are cached in .cache/images. `scripts/images.sh trainer` builds one. Sizes: docs/deploy.md.
+images:
+	@scripts/images.sh
+
+## k8s-smoke: the install test on podman: renders charts/cauchy for the local profile, runs it with `podman kube play`,
+## imports a dataset, trains, evaluates, registers and downloads a model through the CLI, kills a trainer mid-job and
+## sees the job resume in another, then tears everything down. Ends with "k8s-smoke: PASS" or "k8s-smoke: FAIL ...".
+k8s-smoke: images build-platform
+	@scripts/k8s-smoke.sh $(CONFIG)
 
 ## format: applies .editorconfig's formatting and style rules to every project.
 format:

