@@ -75,9 +75,9 @@ public sealed class StandardServicesOverHttp2Tests : IAsyncLifetime
 
         Assert.Equal(ServingStatus.Serving, await Next(watch.ResponseStream, cancel.Token));
         _server.DependencyHealthy = false;
-        Assert.Equal(ServingStatus.NotServing, await Next(watch.ResponseStream, cancel.Token));
+        Assert.Equal(ServingStatus.NotServing, await NextChange(watch.ResponseStream, ServingStatus.Serving, cancel.Token));
         _server.DependencyHealthy = true;
-        Assert.Equal(ServingStatus.Serving, await Next(watch.ResponseStream, cancel.Token));
+        Assert.Equal(ServingStatus.Serving, await NextChange(watch.ResponseStream, ServingStatus.NotServing, cancel.Token));
     }
 
     [Fact]
@@ -145,6 +145,21 @@ public sealed class StandardServicesOverHttp2Tests : IAsyncLifetime
     {
         Assert.True(await stream.MoveNext(cancellationToken), "The Watch ended early.");
         return stream.Current.Status;
+    }
+
+    // The health service sends the status again each time the periodic check publishes it, changed or not, so a
+    // check that ran just before the dependency flipped can still answer the old status once more.
+    private static async Task<ServingStatus> NextChange(
+        IAsyncStreamReader<HealthCheckResponse> stream, ServingStatus previous, CancellationToken cancellationToken)
+    {
+        ServingStatus status;
+        do
+        {
+            status = await Next(stream, cancellationToken);
+        }
+        while (status == previous);
+
+        return status;
     }
 
     private static async Task Eventually(HealthClient health, string service, ServingStatus expected)
