@@ -197,26 +197,5 @@ public sealed class MetricsServiceTests(MetricsServiceFixture fixture) : IClassF
     private Task<EvaluateResponse> EvaluateAsync(EvaluationHeader header, IEnumerable<PredictionBatch> batches) =>
         SendAsync([new EvaluateRequest { Header = header }, .. batches.Select(b => new EvaluateRequest { Batch = b })]);
 
-    private async Task<EvaluateResponse> SendAsync(IReadOnlyList<EvaluateRequest> messages)
-    {
-        using var call = fixture.Client.Evaluate(deadline: DateTime.UtcNow.AddSeconds(60));
-        try
-        {
-            foreach (var message in messages)
-            {
-                await call.RequestStream.WriteAsync(message);
-            }
-
-            await call.RequestStream.CompleteAsync();
-        }
-        catch (RpcException)
-        {
-            // The server may answer before it has read everything; its status is what the test checks.
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        return await call.ResponseAsync;
-    }
+    private Task<EvaluateResponse> SendAsync(IReadOnlyList<EvaluateRequest> messages) => EvaluateStream.SendAsync(fixture.Client, messages);
 }
