@@ -81,6 +81,8 @@ public sealed class EvaluationSession
             DatasetVersion = _header.DatasetVersion,
             Split = _header.Split,
             Epoch = _header.Epoch,
+            PredictionsSha256 = _header.PredictionsSha256,
+            GroundTruthFromDataset = _header.GroundTruth is not null,
         };
 
         var started = _time.GetTimestamp();
