@@ -52,6 +52,13 @@ public sealed class EvalRunTests(GroundTruthPlatform platform) : IClassFixture<G
         Assert.Equal("SPLIT_TEST", stored.RootElement.GetProperty("split").GetString());
         Assert.Equal(digest, stored.RootElement.GetProperty("predictionsSha256").GetString());
         Assert.True(stored.RootElement.GetProperty("groundTruthFromDataset").GetBoolean());
+
+        var (listCode, listed, _) = await RunAsync("eval", "list", "--dataset", version.DatasetId, "-o", "json");
+        var (otherCode, other, _) = await RunAsync("eval", "list", "--dataset", $"{version.DatasetId}@{new string('0', 64)}", "-o", "json");
+        Assert.Equal(0, listCode);
+        Assert.Equal(0, otherCode);
+        Assert.Contains(id, listed);
+        Assert.DoesNotContain(id, other);
     }
 
     // The case of `eval voc`'s tests: cat AP 5/9, dog AP 1 (an IoU of exactly 0.5 under the devkit's +1 convention).

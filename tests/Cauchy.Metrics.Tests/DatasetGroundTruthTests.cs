@@ -66,6 +66,13 @@ public sealed class DatasetGroundTruthTests(GroundTruthPlatform platform, Metric
         Assert.Equal(Digest, stored.PredictionsSha256);
         Assert.True(stored.GroundTruthFromDataset);
         Assert.Equal(version.ClassNames, stored.Detection.PerClass.Select(c => c.ClassName));
+
+        var listed = await platform.Metrics.ListEvaluationsAsync(new ListEvaluationsRequest
+        {
+            DatasetVersion = new DatasetVersionRef { DatasetId = version.DatasetId, VersionId = version.VersionId },
+        });
+        Assert.Contains(answered.Id, listed.Evaluations.Select(e => e.Id));
+        Assert.All(listed.Evaluations, e => Assert.Equal(version.VersionId, e.DatasetVersion.VersionId));
     }
 
     [Fact]

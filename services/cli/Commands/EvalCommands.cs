@@ -309,7 +309,8 @@ public static class EvalCommands
     {
         var job = new Option<string?>("--job") { Description = "Only evaluations of this job" };
         var model = new Option<string?>("--model") { Description = "Only evaluations of NAME (every version) or NAME:VERSION" };
-        var command = new Command("list", "List evaluations, newest first") { job, model };
+        var dataset = new Option<string?>("--dataset") { Description = "Only evaluations against DATASET (every version) or DATASET@VERSION" };
+        var command = new Command("list", "List evaluations, newest first") { job, model, dataset };
         command.Aliases.Add("ls");
         command.SetServiceAction("metrics", async (parse, ct) =>
         {
@@ -319,6 +320,14 @@ public static class EvalCommands
             {
                 var (name, version) = m.Contains(':') ? CommandHelpers.ParseModelVersion(m) : (m, 0);
                 request.ModelVersion = new ModelVersionRef { ModelName = name, Version = version };
+            }
+
+            if (parse.GetValue(dataset) is { } d)
+            {
+                var at = d.IndexOf('@');
+                request.DatasetVersion = at < 0
+                    ? new DatasetVersionRef { DatasetId = d }
+                    : new DatasetVersionRef { DatasetId = d[..at], VersionId = d[(at + 1)..] };
             }
 
             var page = await Client(c).ListEvaluationsAsync(request, deadline: c.Deadline(), cancellationToken: ct);

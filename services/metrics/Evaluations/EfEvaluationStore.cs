@@ -23,6 +23,8 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
             JobId = evaluation.JobId,
             ModelName = evaluation.ModelVersion?.ModelName ?? "",
             ModelVersion = evaluation.ModelVersion?.Version ?? 0,
+            DatasetId = evaluation.DatasetVersion?.DatasetId ?? "",
+            DatasetVersionId = evaluation.DatasetVersion?.VersionId ?? "",
             CreatedAt = evaluation.CreateTime.ToDateTime(),
             Payload = evaluation.ToByteArray(),
         });
@@ -51,6 +53,15 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
             if (filter.ModelVersion > 0)
             {
                 query = query.Where(e => e.ModelVersion == filter.ModelVersion);
+            }
+        }
+
+        if (filter.DatasetId is { } dataset)
+        {
+            query = query.Where(e => e.DatasetId == dataset);
+            if (filter.DatasetVersionId is { } datasetVersion)
+            {
+                query = query.Where(e => e.DatasetVersionId == datasetVersion);
             }
         }
 
@@ -86,7 +97,7 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
     /// <summary>The filters a page token belongs to (IncludeDetails may change between pages: it selects no rows).</summary>
     private static string Filters(EvaluationFilter filter) =>
         string.Join('\n', filter.JobId ?? "", filter.ModelName ?? "", filter.ModelVersion.ToString(CultureInfo.InvariantCulture),
-            filter.Kind is { } kind ? ((int)kind).ToString(CultureInfo.InvariantCulture) : "");
+            filter.Kind is { } kind ? ((int)kind).ToString(CultureInfo.InvariantCulture) : "", filter.DatasetId ?? "", filter.DatasetVersionId ?? "");
 
     private static string EncodeToken(EvaluationFilter filter, EvaluationEntity last) =>
         PageToken.Encode(Filters(filter), last.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture), last.Id);

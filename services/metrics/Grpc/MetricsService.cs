@@ -72,12 +72,19 @@ public sealed class MetricsService(IEvaluationStore store, DatasetEvaluation dat
             throw InvalidArgument("model_version: needs a model name, and a version ≥ 0 (0 means every version)");
         }
 
+        if (request.DatasetVersion is { } dataset && dataset.DatasetId.Length == 0)
+        {
+            throw InvalidArgument("dataset_version: needs a dataset id (and optionally a version id)");
+        }
+
         var filter = new EvaluationFilter(
             request.JobId.Length == 0 ? null : request.JobId,
             request.ModelVersion?.ModelName,
             request.ModelVersion?.Version ?? 0,
             request.Kind == EvaluationKind.Unspecified ? null : request.Kind,
-            request.IncludeDetails);
+            request.IncludeDetails,
+            request.DatasetVersion?.DatasetId,
+            request.DatasetVersion is { VersionId.Length: > 0 } version ? version.VersionId : null);
         var page = await store.ListAsync(filter, pageSize, request.PageToken.Length == 0 ? null : request.PageToken, context.CancellationToken);
 
         var response = new ListEvaluationsResponse { NextPageToken = page.NextPageToken ?? "" };
