@@ -140,7 +140,11 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
         return new SubmitResult(JobEntities.ToProto(earlier), true);
     }
 
-    /// <summary>Pins the dataset version (the newest when none is given), checks the spec against it, and checks that the pretrained weights exist.</summary>
+    /// <summary>
+    /// Pins the dataset version (the newest when none is given), checks the spec against it (task, batch size, and
+    /// <see cref="DatasetFit"/>: train split, classes, image size against the architecture), and checks that the
+    /// pretrained weights exist.
+    /// </summary>
     private async Task<JobSpec> ResolveDatasetAsync(JobSpec submitted, CancellationToken cancellationToken)
     {
         if (!store.Options.IsKnownArchitecture(submitted.Model.Architecture))
@@ -167,6 +171,7 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
                 $"is {submitted.Hyperparameters.BatchSize} but the train split of dataset '{resolution.DatasetId}' has only {resolution.TrainSamples} samples");
         }
 
+        DatasetFit.Check(submitted, resolution);
         if (submitted.Model.Pretrained is { ModelName.Length: > 0 } pretrained && !await models.ExistsAsync(pretrained, cancellationToken))
         {
             throw new DomainException(DomainErrorKind.NotFound,

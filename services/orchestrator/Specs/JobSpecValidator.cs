@@ -63,6 +63,8 @@ public static partial class JobSpecValidator
             {
                 Fail("spec.model.pretrained", "needs model_name and a version ≥ 1");
             }
+
+            ModelOptionsValidator.Validate(model, Fail);
         }
 
         if (spec.Dataset is not { } dataset || dataset.DatasetId.Length == 0)

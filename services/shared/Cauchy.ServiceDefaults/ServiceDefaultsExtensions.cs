@@ -1,5 +1,6 @@
 using Cauchy.ServiceDefaults.GrpcServer;
 using Cauchy.ServiceDefaults.Hosting;
+using Cauchy.ServiceDefaults.Logging;
 using Cauchy.ServiceDefaults.Telemetry;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
@@ -211,12 +212,13 @@ public static class ServiceDefaultsExtensions
         }
         else if (string.IsNullOrWhiteSpace(format) || string.Equals(format, "simple", StringComparison.OrdinalIgnoreCase))
         {
-            logging.AddSimpleConsole(static options =>
+            // One line per entry with control characters escaped (user input must not forge or split log lines);
+            // the json writer above escapes them itself.
+            logging.AddConsole(static options => options.FormatterName = EscapingConsoleFormatter.FormatterName);
+            logging.AddConsoleFormatter<EscapingConsoleFormatter, ConsoleFormatterOptions>(static options =>
             {
-                options.SingleLine = true;
                 options.TimestampFormat = TimestampFormat + " ";
                 options.UseUtcTimestamp = true;
-                options.ColorBehavior = Console.IsOutputRedirected ? LoggerColorBehavior.Disabled : LoggerColorBehavior.Default;
             });
         }
         else
