@@ -11,7 +11,7 @@ namespace Cauchy.ServiceDefaults.Security;
 /// says which role the method needs, and calls above viewer are written to the <see cref="AuditLog"/> once they end.
 /// No or a bad credential is UNAUTHENTICATED with one fixed sentence (nothing about why); a role too low is
 /// PERMISSION_DENIED naming the role and the method. With <c>Authentication:Mode=none</c> every call runs as
-/// <see cref="CallerPrincipal.Anonymous"/>. Registered by <c>AddServiceDefaults</c> inside the metrics interceptor, so
+/// <see cref="CallerPrincipal.Anonymous"/>, methods missing from the table included. Registered by <c>AddServiceDefaults</c> inside the metrics interceptor, so
 /// refusals are counted.
 /// </summary>
 public sealed partial class AuthorizationInterceptor(
@@ -50,7 +50,13 @@ public sealed partial class AuthorizationInterceptor(
             return await call().ConfigureAwait(false);
         }
 
-        if (!RpcPermissions.Required.TryGetValue(method, out var required))
+        var listed = RpcPermissions.Required.TryGetValue(method, out var required);
+        if (options.Value.Mode == AuthenticationMode.None && !listed)
+        {
+            return await call().ConfigureAwait(false);
+        }
+
+        if (!listed)
         {
             MethodMissingFromTable(logger, method);
             audit.Write("unknown", PlatformRole.None, method, StatusCode.PermissionDenied);
