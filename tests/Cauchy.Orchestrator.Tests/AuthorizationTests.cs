@@ -31,6 +31,7 @@ public sealed class AuthorizationTests : IAsyncLifetime
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task The_bootstrap_token_is_written_once_readable_by_its_owner_only_and_is_an_admin()
     {
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(TokenFile));

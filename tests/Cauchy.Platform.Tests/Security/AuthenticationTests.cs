@@ -21,6 +21,8 @@ public sealed class AuthenticationTests(PlatformFixture fixture)
     private static readonly PlatformService Registry = PlatformService.Named("registry");
     private static readonly PlatformService Trainer = PlatformService.Named("trainer");
 
+    private static readonly ModelVersionRef AnyVersion = new() { ModelName = "any", Version = 1 };
+
     private ScriptedPlatform Platform => fixture.Platform;
 
     public static TheoryData<string> Methods
@@ -106,18 +108,18 @@ public sealed class AuthenticationTests(PlatformFixture fixture)
         var models = new Models.ModelsClient(registry);
 
         var promote = await Assert.ThrowsAsync<RpcException>(() => models.TransitionStageAsync(
-            new TransitionStageRequest { ModelName = "any", Version = 1, Stage = ModelStage.Production }, deadline: Deadline()).ResponseAsync);
+            new TransitionStageRequest { ModelVersion = AnyVersion, TargetStage = ModelStage.Production }, deadline: Deadline()).ResponseAsync);
         var archive = await Assert.ThrowsAsync<RpcException>(() => models.TransitionStageAsync(
-            new TransitionStageRequest { ModelName = "any", Version = 1, Stage = ModelStage.Archived }, deadline: Deadline()).ResponseAsync);
+            new TransitionStageRequest { ModelVersion = AnyVersion, TargetStage = ModelStage.Archived }, deadline: Deadline()).ResponseAsync);
         var deleteVersion = await Assert.ThrowsAsync<RpcException>(() => models.DeleteModelVersionAsync(
-            new DeleteModelVersionRequest { ModelName = "any", Version = 1 }, deadline: Deadline()).ResponseAsync);
+            new DeleteModelVersionRequest { ModelVersion = AnyVersion }, deadline: Deadline()).ResponseAsync);
         var deleteDataset = await Assert.ThrowsAsync<RpcException>(() => new V1.Datasets.DatasetsClient(datasets).DeleteDatasetAsync(
             new DeleteDatasetRequest { DatasetId = "any" }, deadline: Deadline()).ResponseAsync);
         var drain = await Assert.ThrowsAsync<RpcException>(() => new V1.Trainer.TrainerClient(trainer).DrainAsync(
             new DrainRequest(), deadline: Deadline()).ResponseAsync);
         var download = await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            using var call = models.DownloadArtifact(new DownloadArtifactRequest { ModelName = "any", Version = 1 }, deadline: Deadline());
+            using var call = models.DownloadArtifact(new DownloadArtifactRequest { ModelVersion = AnyVersion, Kind = ArtifactKind.Weights }, deadline: Deadline());
             await call.ResponseStream.MoveNext(CancellationToken.None);
         });
 
@@ -209,7 +211,7 @@ public sealed class AuthenticationTests(PlatformFixture fixture)
         using (var asResearcher = Platform.Channel(Registry, secret))
         {
             await Assert.ThrowsAsync<RpcException>(() => new Models.ModelsClient(asResearcher).DeleteModelVersionAsync(
-                new DeleteModelVersionRequest { ModelName = "audited-model", Version = 1 }, deadline: Deadline()).ResponseAsync);
+                new DeleteModelVersionRequest { ModelVersion = new ModelVersionRef { ModelName = "audited-model", Version = 1 } }, deadline: Deadline()).ResponseAsync);
         }
 
         await Task.Delay(500);
@@ -232,6 +234,7 @@ public sealed class AuthenticationTests(PlatformFixture fixture)
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void The_run_folder_holds_the_secrets_readable_by_their_owner_only()
     {
         foreach (var file in new[] { "admin.token", "service.secret" })
