@@ -94,7 +94,7 @@ app.kubernetes.io/component: {{ .component }}
 - name: auth
   secret:
     secretName: {{ include "cauchy.authSecret" .root }}
-    defaultMode: 0400
+    defaultMode: 256 # 0400: read by the owner only
     items:
       - key: service-secret
         path: service-secret
