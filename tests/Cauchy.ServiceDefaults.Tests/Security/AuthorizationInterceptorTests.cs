@@ -23,7 +23,7 @@ public sealed class AuthorizationInterceptorTests
     {
         await using var service = await StartAsync(metricsRequireToken: false);
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{service.GrpcPort}");
-        var probe = new ProbeClient(channel);
+        var probe = new ProbeClient(channel.CreateCallInvoker());
 
         var refused = await Assert.ThrowsAsync<RpcException>(() => probe.GetPingAsync("hi", new CallOptions(new Metadata { { "authorization", "Bearer " + ServiceBearer } })).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);

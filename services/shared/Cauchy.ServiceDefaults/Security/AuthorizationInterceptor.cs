@@ -64,7 +64,8 @@ public sealed partial class AuthorizationInterceptor(
         }
 
         var principal = CallerPrincipal.Anonymous;
-        if (options.Value.Mode == AuthenticationMode.Tokens)
+        var enforced = options.Value.Mode == AuthenticationMode.Tokens;
+        if (enforced)
         {
             var outcome = await authenticator.AuthenticateAsync(context.GetHttpContext(), context.CancellationToken).ConfigureAwait(false);
             if (outcome.Principal is null)
@@ -82,7 +83,8 @@ public sealed partial class AuthorizationInterceptor(
             principal = outcome.Principal;
         }
 
-        if (!principal.Has(required))
+        // With authentication off, anonymous may call everything, the service RPCs included.
+        if (enforced && !principal.Has(required))
         {
             if (RpcPermissions.IsAudited(required))
             {
