@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cauchy.Orchestrator.Data;
 
-/// <summary>The orchestrator's own database: jobs, their labels, leases, events, log lines and metric points.</summary>
+/// <summary>The orchestrator's own database: jobs, their labels, leases, events, log lines and metric points, and the platform tokens.</summary>
 public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext> options) : ServiceDbContext(options)
 {
     public DbSet<JobEntity> Jobs => Set<JobEntity>();
@@ -17,6 +17,8 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
     public DbSet<JobLogLineEntity> JobLogLines => Set<JobLogLineEntity>();
 
     public DbSet<JobMetricPointEntity> JobMetricPoints => Set<JobMetricPointEntity>();
+
+    public DbSet<ApiTokenEntity> ApiTokens => Set<ApiTokenEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -60,5 +62,14 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
         point.HasKey(p => new { p.JobId, p.Name, p.Step });
         point.Property(p => p.JobId).HasMaxLength(64);
         point.Property(p => p.Name).HasMaxLength(200);
+
+        var token = modelBuilder.Entity<ApiTokenEntity>();
+        token.ToTable("ApiTokens");
+        token.HasKey(t => t.Id);
+        token.Property(t => t.Id).HasMaxLength(64);
+        token.Property(t => t.Name).HasMaxLength(100);
+        token.Property(t => t.Role).HasMaxLength(20);
+        token.Property(t => t.SecretHash).HasMaxLength(32);
+        token.HasIndex(t => t.SecretHash).IsUnique();
     }
 }

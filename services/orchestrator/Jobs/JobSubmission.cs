@@ -17,7 +17,11 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
 
     /// <summary>Validates, resolves and (unless validate_only) queues a job; see SubmitJob in jobs.proto.</summary>
     /// <exception cref="InvalidJobSpecException">The spec or hypes document is invalid.</exception>
-    public async Task<SubmitResult> SubmitAsync(SubmitJobRequest request, CancellationToken cancellationToken)
+    public Task<SubmitResult> SubmitAsync(SubmitJobRequest request, CancellationToken cancellationToken) =>
+        SubmitAsync(request, owner: "", cancellationToken);
+
+    /// <summary>Submits a job on behalf of <paramref name="owner"/>, the principal recorded as its owner.</summary>
+    public async Task<SubmitResult> SubmitAsync(SubmitJobRequest request, string owner, CancellationToken cancellationToken)
     {
         var key = request.IdempotencyKey;
         if (key.Length > MaxIdempotencyKeyLength)
@@ -52,6 +56,7 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
             SubmittedSpec = submitted.ToByteArray(),
             MaxRetries = resolved.MaxRetries,
             MaxRunTicks = resolved.MaxRunDuration?.ToTimeSpan().Ticks ?? 0,
+            Owner = owner,
         };
         if (request.ValidateOnly)
         {
