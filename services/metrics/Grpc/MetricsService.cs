@@ -2,6 +2,7 @@ using Cauchy.Domain;
 using Cauchy.Metrics.Evaluations;
 using Cauchy.V1;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 
 namespace Cauchy.Metrics.Grpc;
 
@@ -10,7 +11,7 @@ namespace Cauchy.Metrics.Grpc;
 /// <see cref="IEvaluationStore"/>. Classification, COCO and Pascal VOC detection, and semantic segmentation are
 /// evaluated. Refusals are <see cref="DomainException"/>s, which Cauchy.ServiceDefaults turns into statuses.
 /// </summary>
-public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsService> logger) : Cauchy.V1.Metrics.MetricsBase
+public sealed class MetricsService(IEvaluationStore store, IOptions<EvaluationLimits> limits, ILogger<MetricsService> logger) : Cauchy.V1.Metrics.MetricsBase
 {
     public override async Task<EvaluateResponse> Evaluate(IAsyncStreamReader<EvaluateRequest> requestStream, ServerCallContext context)
     {
@@ -25,7 +26,7 @@ public sealed class MetricsService(IEvaluationStore store, ILogger<MetricsServic
             throw InvalidArgument("header: the first message must be a header, then batches of predictions");
         }
 
-        var session = EvaluationSession.Start(requestStream.Current.Header);
+        var session = EvaluationSession.Start(requestStream.Current.Header, limits.Value);
         var batches = 0;
         while (await requestStream.MoveNext(token))
         {
