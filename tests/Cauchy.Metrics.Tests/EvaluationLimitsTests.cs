@@ -73,6 +73,18 @@ public sealed class EvaluationLimitsTests(MetricsServiceFixture fixture) : IClas
         Assert.StartsWith($"segmentation.samples[0].ground_truth: the mask is {side}×{side}, {side * side} pixels; at most {new EvaluationLimits().MaxImagePixels} are accepted (Metrics:Limits:MaxImagePixels)", error.Status.Detail);
     }
 
+    [Fact]
+    public async Task A_class_name_over_the_text_limit_is_refused_naming_it()
+    {
+        var header = Header(3);
+        header.ClassNames[2] = new string('c', 100_000);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => EvaluateAsync(header, [OneSample(3, label: 1, predicted: 1)]));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal($"header.class_names[2]: has 100000 characters; at most {Cauchy.Domain.TextLimits.ClassName} are accepted.", error.Status.Detail);
+    }
+
     private static EvaluationHeader Header(int classes)
     {
         var header = new EvaluationHeader { Kind = EvaluationKind.Classification, JobId = "job-" + Guid.NewGuid().ToString("N") };

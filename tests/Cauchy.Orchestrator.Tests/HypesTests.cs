@@ -309,6 +309,23 @@ public sealed class HypesTests
         Assert.Contains($"at most {HypesReader.MaxNodes} values", error.Message);
     }
 
+    [Fact]
+    public void Display_names_and_labels_are_bounded_by_the_text_limits()
+    {
+        var atTheLimit = Read(Yaml.Replace("display_name: fashion cnn", $"display_name: {new string('n', Cauchy.Domain.TextLimits.DisplayName)}"), HypesFormat.Yaml);
+        Assert.Equal(Cauchy.Domain.TextLimits.DisplayName, atTheLimit.DisplayName.Length);
+
+        var tooLong = Assert.Throws<InvalidJobSpecException>(() => Read(Yaml.Replace("display_name: fashion cnn", $"display_name: {new string('n', 100_000)}"), HypesFormat.Yaml));
+        Assert.Contains(tooLong.Problems, p => p.Message == $"spec.display_name (line 1): has 100000 characters; at most {Cauchy.Domain.TextLimits.DisplayName} are accepted");
+
+        var labels = string.Concat(Enumerable.Range(0, Cauchy.Domain.TextLimits.LabelCount + 1).Select(i => $"\n  key{i}: v"));
+        var tooMany = Assert.Throws<InvalidJobSpecException>(() => Read(Yaml.Replace("labels:\n  team: vision", "labels:" + labels), HypesFormat.Yaml));
+        Assert.Contains(tooMany.Problems, p => p.Message.StartsWith($"spec.labels (line 34): has {Cauchy.Domain.TextLimits.LabelCount + 1} labels; at most {Cauchy.Domain.TextLimits.LabelCount}", StringComparison.Ordinal));
+
+        var longValue = Assert.Throws<InvalidJobSpecException>(() => Read(Yaml.Replace("team: vision", $"team: {new string('v', 64)}"), HypesFormat.Yaml));
+        Assert.Contains(longValue.Problems, p => p.Message.StartsWith("spec.labels.team", StringComparison.Ordinal) && p.Message.Contains("at most 63"));
+    }
+
     private static JobSpec Read(string text, HypesFormat format) =>
         JobSpecReader.Read(new SubmitJobRequest { Hypes = new HypesDocument { Text = text, Format = format } });
 

@@ -1,3 +1,4 @@
+using Cauchy.Domain;
 using Cauchy.Orchestrator.Data;
 using Cauchy.V1;
 using Microsoft.EntityFrameworkCore;
@@ -11,6 +12,7 @@ public sealed class JobCancellation(JobStore store)
     public async Task<Job> CancelAsync(string jobId, string reason, CancellationToken cancellationToken)
     {
         JobStore.RequireId("job_id", jobId);
+        TextLimits.Check(reason, TextLimits.Note, "reason");
         var job = await store.TransactAsync(async (db, ct) =>
         {
             var record = await db.Jobs.SingleOrDefaultAsync(j => j.Id == jobId, ct) ?? throw JobErrors.JobNotFound(jobId);

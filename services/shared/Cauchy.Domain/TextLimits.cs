@@ -26,8 +26,17 @@ public static class TextLimits
     /// <summary>A short note that comes with a state change: a reason for a cancel or a release, a failure message.</summary>
     public const int Note = 4 * 1024;
 
+    /// <summary>One line of a job's log, as a trainer appends it.</summary>
+    public const int LogLine = 16 * 1024;
+
     /// <summary>A class name (of a dataset version, a model version or an evaluation).</summary>
     public const int ClassName = 256;
+
+    /// <summary>A model card (a JSON object), in bytes: the description, class names and metrics of a version fit well within it.</summary>
+    public const int ModelCardBytes = 1024 * 1024;
+
+    /// <summary>The deepest nesting of any JSON document the platform parses from a caller (model cards, hypes).</summary>
+    public const int JsonDepth = 32;
 
     /// <summary>A hypes document (YAML or JSON): a full spec is a few kilobytes.</summary>
     public const int HypesDocument = 256 * 1024;
