@@ -75,56 +75,60 @@ internal sealed class YamlTreeReader(IParser parser)
                 var isNull = plain && scalar.Value is "" or "~" or "null" or "Null" or "NULL";
                 return Remember(scalar, new Anchored(new HypesScalar(line, scalar.Value, isNull), 1, 0));
             case SequenceStart sequence:
-            {
                 Count(1, line, expanding: false);
-                var items = new List<HypesNode>();
-                long size = 1;
-                var height = 0;
-                while (Peek() is not SequenceEnd)
-                {
-                    var item = ReadNode(depth + 1);
-                    items.Add(item.Node);
-                    size += item.Size;
-                    height = Math.Max(height, item.Height + 1);
-                }
-
-                Next();
-                return Remember(sequence, new Anchored(new HypesSequence(line, items), size, height));
-            }
-
+                return Remember(sequence, ReadSequence(line, depth));
             case MappingStart mapping:
-            {
                 Count(1, line, expanding: false);
-                var entries = new List<KeyValuePair<HypesScalar, HypesNode>>();
-                var keys = new HashSet<string>(StringComparer.Ordinal);
-                long size = 1;
-                var height = 0;
-                while (Peek() is not MappingEnd)
-                {
-                    var key = ReadNode(depth + 1);
-                    if (key.Node is not HypesScalar keyScalar)
-                    {
-                        throw new HypesException("hypes.text", key.Node.Line, "mapping keys must be plain names");
-                    }
-
-                    if (!keys.Add(keyScalar.Text))
-                    {
-                        throw new HypesException("hypes.text", keyScalar.Line, $"not valid YAML: duplicate key '{keyScalar.Text}'");
-                    }
-
-                    var value = ReadNode(depth + 1);
-                    entries.Add(new(keyScalar, value.Node));
-                    size += key.Size + value.Size;
-                    height = Math.Max(height, value.Height + 1);
-                }
-
-                Next();
-                return Remember(mapping, new Anchored(new HypesMapping(line, entries), size, height));
-            }
-
+                return Remember(mapping, ReadMapping(line, depth));
             default:
                 throw new HypesException("hypes.text", line, "only mappings, lists, values and aliases are supported");
         }
+    }
+
+    private Anchored ReadSequence(int line, int depth)
+    {
+        var items = new List<HypesNode>();
+        long size = 1;
+        var height = 0;
+        while (Peek() is not SequenceEnd)
+        {
+            var item = ReadNode(depth + 1);
+            items.Add(item.Node);
+            size += item.Size;
+            height = Math.Max(height, item.Height + 1);
+        }
+
+        Next();
+        return new Anchored(new HypesSequence(line, items), size, height);
+    }
+
+    private Anchored ReadMapping(int line, int depth)
+    {
+        var entries = new List<KeyValuePair<HypesScalar, HypesNode>>();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        long size = 1;
+        var height = 0;
+        while (Peek() is not MappingEnd)
+        {
+            var key = ReadNode(depth + 1);
+            if (key.Node is not HypesScalar keyScalar)
+            {
+                throw new HypesException("hypes.text", key.Node.Line, "mapping keys must be plain names");
+            }
+
+            if (!keys.Add(keyScalar.Text))
+            {
+                throw new HypesException("hypes.text", keyScalar.Line, $"not valid YAML: duplicate key '{keyScalar.Text}'");
+            }
+
+            var value = ReadNode(depth + 1);
+            entries.Add(new(keyScalar, value.Node));
+            size += key.Size + value.Size;
+            height = Math.Max(height, value.Height + 1);
+        }
+
+        Next();
+        return new Anchored(new HypesMapping(line, entries), size, height);
     }
 
     private Anchored Remember(NodeEvent node, Anchored read)
