@@ -16,6 +16,12 @@ namespace Cauchy.Datasets.Formats;
 /// </summary>
 public sealed class CocoReader : IDatasetFormatReader
 {
+    /// <summary>
+    /// The largest annotation file read, in bytes: it is parsed whole, so it is bounded before parsing (COCO 2017's
+    /// train annotations are 448 MB).
+    /// </summary>
+    public const long MaxAnnotationBytes = 1L << 30;
+
     public DatasetFormat Format => DatasetFormat.CocoJson;
 
     public TaskType TaskType => TaskType.Detection;
@@ -164,7 +170,12 @@ public sealed class CocoReader : IDatasetFormatReader
         try
         {
             using var stream = File.OpenRead(FormatPaths.Full(root, path));
-            document = JsonDocument.Parse(stream);
+            if (stream.Length > MaxAnnotationBytes)
+            {
+                throw DomainException.InvalidArgument($"'{path}' is {stream.Length} bytes; annotation files of at most {MaxAnnotationBytes} bytes are read");
+            }
+
+            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = TextLimits.JsonDepth });
         }
         catch (JsonException e)
         {

@@ -49,6 +49,8 @@ public sealed class DatasetImporter(
         {
             throw DomainException.InvalidArgument("header.dataset_id is required");
         }
+        TextLimits.Check(header.Description, TextLimits.Description, "header.description");
+        TextLimits.CheckClassNames(header.ClassNames, "header.class_names");
         var reader = ReaderFor(header.Format);
         if (header.ArchiveKind == ArchiveKind.Unspecified)
         {

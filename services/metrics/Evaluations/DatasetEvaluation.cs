@@ -2,6 +2,7 @@ using System.Globalization;
 using Cauchy.Domain;
 using Cauchy.Metrics.Datasets;
 using Cauchy.V1;
+using Microsoft.Extensions.Options;
 
 namespace Cauchy.Metrics.Evaluations;
 
@@ -11,7 +12,7 @@ namespace Cauchy.Metrics.Evaluations;
 /// service and feeds each shard's samples, joined with their predictions, to an <see cref="EvaluationSession"/>.
 /// The ground truth is never held whole: one response of a shard at a time, beside the predictions.
 /// </summary>
-public sealed class DatasetEvaluation(IDatasetCatalog catalog)
+public sealed class DatasetEvaluation(IDatasetCatalog catalog, IOptions<EvaluationLimits> limits)
 {
     public async Task<Evaluation> RunAsync(EvaluationHeader header, IAsyncEnumerable<PredictionBatch> batches, string id, CancellationToken cancellationToken)
     {
@@ -65,7 +66,7 @@ public sealed class DatasetEvaluation(IDatasetCatalog catalog)
             throw DomainException.NotFound($"{where} does not exist (it has no sample)");
         }
 
-        var session = EvaluationSession.Start(EffectiveHeader(header, version));
+        var session = EvaluationSession.Start(EffectiveHeader(header, version), limits.Value);
         var predictions = new DatasetPredictions(batchCase);
         var number = 0;
         await foreach (var batch in batches.WithCancellation(cancellationToken))

@@ -80,7 +80,7 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
             .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
             .Take(pageSize + 1)
             .ToListAsync(cancellationToken);
-        var page = records.Take(pageSize).Select(r =>
+        var evaluations = records.Take(pageSize).Select(r =>
         {
             var evaluation = Evaluation.Parser.ParseFrom(r.Payload);
             if (!filter.IncludeDetails)
@@ -90,8 +90,9 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
 
             return evaluation;
         }).ToList();
-        var next = records.Count > pageSize ? EncodeToken(filter, records[pageSize - 1]) : null;
-        return new EvaluationPage(page, next);
+        var fitting = PageBudget.Fit(evaluations.Select(e => e.CalculateSize()));
+        var next = records.Count > fitting ? EncodeToken(filter, records[fitting - 1]) : null;
+        return new EvaluationPage(evaluations.Take(fitting).ToList(), next);
     }
 
     /// <summary>The filters a page token belongs to (IncludeDetails may change between pages: it selects no rows).</summary>

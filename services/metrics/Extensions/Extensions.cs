@@ -3,13 +3,14 @@ using Cauchy.Metrics.Data;
 using Cauchy.Metrics.Datasets;
 using Cauchy.Metrics.Evaluations;
 using Cauchy.ServiceDefaults.GrpcClient;
+using Microsoft.Extensions.Options;
 
 namespace Cauchy.Metrics.Extensions;
 
 /// <summary>
-/// The metrics service's composition root: its database, the evaluation store, and the datasets service it reads
-/// ground truth from when Services:Datasets:Address is set (without it, only evaluations whose caller sends the
-/// ground truth are possible).
+/// The metrics service's composition root: its database, the evaluation store, the limits on one evaluation, and the
+/// datasets service it reads ground truth from when Services:Datasets:Address is set (without it, only evaluations
+/// whose caller sends the ground truth are possible).
 /// </summary>
 public static class Extensions
 {
@@ -17,6 +18,8 @@ public static class Extensions
     {
         builder.AddServiceDatabase<MetricsDbContext>("metrics");
         builder.Services.AddSingleton<IEvaluationStore, EfEvaluationStore>();
+        builder.Services.AddOptions<EvaluationLimits>().BindConfiguration(EvaluationLimits.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<EvaluationLimits>, EvaluationLimitsValidator>();
         if (string.IsNullOrWhiteSpace(builder.Configuration[GrpcServiceClientFactory.AddressKey("Datasets")]))
         {
             builder.Services.AddSingleton<IDatasetCatalog, NoDatasetCatalog>();

@@ -3,6 +3,7 @@ using Cauchy.Domain;
 using Cauchy.Metrics.Evaluations;
 using Cauchy.V1;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 
 namespace Cauchy.Metrics.Grpc;
 
@@ -12,7 +13,7 @@ namespace Cauchy.Metrics.Grpc;
 /// evaluated, against ground truth the caller sends or, through <see cref="DatasetEvaluation"/>, against an imported
 /// dataset version. Refusals are <see cref="DomainException"/>s, which Cauchy.ServiceDefaults turns into statuses.
 /// </summary>
-public sealed class MetricsService(IEvaluationStore store, DatasetEvaluation datasetEvaluation, ILogger<MetricsService> logger) : Cauchy.V1.Metrics.MetricsBase
+public sealed class MetricsService(IEvaluationStore store, DatasetEvaluation datasetEvaluation, IOptions<EvaluationLimits> limits, ILogger<MetricsService> logger) : Cauchy.V1.Metrics.MetricsBase
 {
     public override async Task<EvaluateResponse> Evaluate(IAsyncStreamReader<EvaluateRequest> requestStream, ServerCallContext context)
     {
@@ -35,7 +36,7 @@ public sealed class MetricsService(IEvaluationStore store, DatasetEvaluation dat
         }
         else
         {
-            var session = EvaluationSession.Start(header);
+            var session = EvaluationSession.Start(header, limits.Value);
             await foreach (var batch in Batches(requestStream, token))
             {
                 session.Add(batch);

@@ -19,6 +19,7 @@ public sealed class JobCancellation(JobStore store)
     public async Task<Job> CancelAsync(string jobId, string reason, string caller, bool mayCancelAny, CancellationToken cancellationToken)
     {
         JobStore.RequireId("job_id", jobId);
+        TextLimits.Check(reason, TextLimits.Note, "reason");
         var job = await store.TransactAsync(async (db, ct) =>
         {
             var record = await db.Jobs.SingleOrDefaultAsync(j => j.Id == jobId, ct) ?? throw JobErrors.JobNotFound(jobId);
