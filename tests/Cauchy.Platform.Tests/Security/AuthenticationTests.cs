@@ -219,6 +219,8 @@ public sealed class AuthenticationTests(PlatformFixture fixture)
         var registryLog = File.ReadAllText(Platform.LogFile(Registry));
         Assert.Contains("audit principal=token:bootstrap-admin role=admin method=/cauchy.v1.Auth/CreateToken outcome=OK", orchestratorLog, StringComparison.Ordinal);
         Assert.Contains("audit principal=token:audited role=researcher method=/cauchy.v1.Models/DeleteModelVersion outcome=PermissionDenied", registryLog, StringComparison.Ordinal);
+        // The trainer's routine calls (it polls LeaseJob all the time) are audited at Debug, below the default level.
+        Assert.DoesNotContain("role=service method=/cauchy.v1.Jobs/LeaseJob outcome=OK", orchestratorLog, StringComparison.Ordinal);
 
         var secrets = new[] { secret, Platform.AdminToken, File.ReadAllText(Path.Combine(Platform.RunDirectory, "service.secret")).Trim() };
         foreach (var service in PlatformService.All)
