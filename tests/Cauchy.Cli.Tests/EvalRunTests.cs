@@ -168,6 +168,8 @@ public sealed class EvalRunTests(GroundTruthPlatform platform) : IClassFixture<G
         {
             ["CAUCHY_METRICS_ADDRESS"] = platform.MetricsService.Address.ToString(),
             ["CAUCHY_DATASETS_ADDRESS"] = platform.DatasetsService.Address.ToString(),
+            // No orchestrator here to check platform tokens: the CLI sends a service credential, which each service checks itself.
+            ["CAUCHY_TOKEN"] = TestAuthentication.ServiceCredentialFor("cli-test"),
         };
         var code = await CauchyCli.RunAsync(args, output, error, environment.GetValueOrDefault, interactive: false);
         return (code, output.ToString(), error.ToString());

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cauchy.Metrics.Evaluations;
+using Cauchy.Testing;
 using Cauchy.V1;
 using Google.Protobuf;
 using Grpc.Core;
@@ -43,7 +44,7 @@ public sealed class EvaluationLimitsTests(MetricsServiceFixture fixture) : IClas
         }
 
         // A channel with gRPC's default 4 MiB receive limit, as any client in any language has.
-        using var channel = GrpcChannel.ForAddress(fixture.Service.Address);
+        using var channel = TestAuthentication.ServiceChannel(fixture.Service.Address, "metrics-test");
         var client = new V1.Metrics.MetricsClient(channel);
         var clock = Stopwatch.StartNew();
         var listed = await client.ListEvaluationsAsync(new ListEvaluationsRequest { JobId = jobId });

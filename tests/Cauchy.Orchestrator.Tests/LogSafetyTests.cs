@@ -34,7 +34,9 @@ public sealed class LogSafetyTests(PostgresFixture postgres) : IAsyncLifetime
     {
         var database = await postgres.CreateDatabaseAsync("orchestrator_logs");
         var password = "pg-password-" + Guid.NewGuid().ToString("N");
-        var token = "bearer-token-" + Guid.NewGuid().ToString("N");
+        // A service credential: checked by the orchestrator without its database, so calls after the database is dropped
+        // still reach the server fault this test makes. It must never reach the log.
+        var token = TestAuthentication.ServiceCredentialFor("log-safety-" + Guid.NewGuid().ToString("N")[..8]);
         var environment = OrchestratorFixture.Environment(_datasets);
         environment["CAUCHY_DATABASE__PROVIDER"] = "postgres";
         // The test server trusts every local connection, so the password is sent and ignored: it only has to stay out of the log.

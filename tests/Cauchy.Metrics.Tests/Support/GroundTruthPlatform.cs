@@ -10,7 +10,7 @@ namespace Cauchy.Metrics.Tests.Support;
 
 /// <summary>
 /// A datasets service and a metrics service that reads its ground truth from it (Services:Datasets:Address), each
-/// its own process on loopback, with what the tests import into the datasets service.
+/// its own process on loopback with authentication on, with what the tests import into the datasets service.
 /// </summary>
 public sealed class GroundTruthPlatform : IAsyncLifetime
 {
@@ -37,8 +37,10 @@ public sealed class GroundTruthPlatform : IAsyncLifetime
         {
             ["CAUCHY_SERVICES__DATASETS__ADDRESS"] = DatasetsService.Address.ToString(),
         });
-        _datasetsChannel = GrpcChannel.ForAddress(DatasetsService.Address);
-        _metricsChannel = GrpcChannel.ForAddress(MetricsService.Address);
+        // Authentication is on, with no orchestrator to check platform tokens: the tests call with a service
+        // credential, which each service checks itself (as the metrics service's own calls to the datasets service do).
+        _datasetsChannel = TestAuthentication.ServiceChannel(DatasetsService.Address, "metrics-test");
+        _metricsChannel = TestAuthentication.ServiceChannel(MetricsService.Address, "metrics-test");
     }
 
     public async Task DisposeAsync()
