@@ -32,7 +32,7 @@ public sealed class JobRun(
     /// <summary>Runs the leased job to its end (completed, failed, cancelled, released or lost); never throws for the job's own failures.</summary>
     public async Task RunAsync(LeaseJobResponse lease, CancellationToken stopping)
     {
-        await using var keeper = new LeaseKeeper(jobs, lease, logger, time);
+        await using var keeper = new LeaseKeeper(jobs, lease, logger, time, TimeSpan.FromSeconds(options.Value.OrchestratorOutageGraceSeconds));
         var attempt = new JobAttempt(lease, keeper, board.Start(lease.Job), Path.Combine(options.Value.WorkDir, lease.Job.Id), time);
         try
         {
