@@ -11,7 +11,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps build build-platform test format-check up down status demo k8s-manifests images k8s-smoke bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy bench-metrics
+.PHONY: all deps build build-platform test test-faults bench-load format-check up down status demo k8s-manifests images k8s-smoke bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy bench-metrics
 
 all: build
 
@@ -30,6 +30,13 @@ build-platform: deps
 ## test: the formatting check (.editorconfig), then every test project; ends with a line "tests: N passed, N failed, N skipped".
 test: build format-check
 	@scripts/test.sh $(CONFIG)
+
+## test-faults: only the reliability suite (tests/Cauchy.Reliability.Tests, also part of `make test`): every service as its
+## own process, PostgreSQL and an S3 server; kill -9 of each service under load, database and S3 restarts, a full disk,
+## an orchestrator outage longer than a lease. About 6-8 minutes on a 2-core machine.
+test-faults: deps
+	$(DOTNET) build tests/Cauchy.Reliability.Tests -c $(CONFIG) -nologo -clp:NoSummary -v:q
+	$(DOTNET) test tests/Cauchy.Reliability.Tests -c $(CONFIG) --no-build --nologo --blame-hang-timeout 10m --logger "console;verbosity=normal"
 
 ## format-check: fails when `make format` would change a file (formatting, import order, the .editorconfig rules).
 format-check:

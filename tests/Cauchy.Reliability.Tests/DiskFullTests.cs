@@ -43,6 +43,18 @@ public sealed class DiskFullTests
     {
         await using ServiceProcess datasets = await ServiceProcess.StartAsync("datasets", "Cauchy.Datasets",
             new Dictionary<string, string> { ["CAUCHY_DATASETS__SHARDS__MAXSAMPLES"] = "200" }, dataRoot, startTimeout: TimeSpan.FromSeconds(180));
+        try
+        {
+            await FillAndRecoverAsync(datasets, dataRoot);
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new Xunit.Sdk.XunitException($"{e}\n--- datasets ---\n{datasets.Output}");
+        }
+    }
+
+    private static async Task FillAndRecoverAsync(ServiceProcess datasets, string dataRoot)
+    {
         using GrpcChannel channel = GrpcChannel.ForAddress(datasets.Address);
         var client = new V1.Datasets.DatasetsClient(channel);
 

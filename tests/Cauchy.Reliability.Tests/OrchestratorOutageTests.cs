@@ -31,7 +31,7 @@ public sealed class OrchestratorOutageTests(ReliabilityFixture fixture)
             j => j.State != JobState.Running || (DateTime.UtcNow - restarted > ReliabilityPlatform.Lease + TimeSpan.FromSeconds(2) && j.Progress.Step > before.Progress.Step),
             "the job to train on through a whole lease after the restart");
         string log = await Training.LogsAsync(platform, submitted.Id);
-        Assert.True(after.State == JobState.Running, $"the job is {Training.Describe(after)}\n{log}");
+        Assert.True(after.State == JobState.Running, $"the job is {Training.Describe(after)}\n{log}\n{platform.Logs()}");
         Assert.Equal(1, after.Attempt);
         Assert.Equal(0, after.FailureCount);
         Assert.Equal(before.WorkerId, after.WorkerId);

@@ -10,7 +10,7 @@ public static class Training
 {
     public const int BatchSize = 16;
 
-    public static HypesDocument Hypes(ReliabilityPlatform platform, string displayName, string outputModel, int epochs, long? maxSteps = null, int checkpointEverySteps = 5, string? labels = null) => new()
+    public static HypesDocument Hypes(ReliabilityPlatform platform, string displayName, string outputModel, int epochs, long? maxSteps = null, int checkpointEverySteps = 5, string? labels = null, int maxRetries = 3) => new()
     {
         Format = HypesFormat.Yaml,
         Text = string.Create(CultureInfo.InvariantCulture, $"""
@@ -25,6 +25,7 @@ public static class Training
               optimizer: {"{"} kind: sgd, learning_rate: 0.01, momentum: 0.9 {"}"}
             checkpoint_every_steps: {checkpointEverySteps}
             output_model_name: {outputModel}
+            max_retries: {maxRetries}
             labels: {"{"} suite: reliability{labels} {"}"}
             """),
     };
