@@ -42,7 +42,13 @@ public sealed class DiskFullTests
     private static async Task RunScenarioAsync(string dataRoot)
     {
         await using ServiceProcess datasets = await ServiceProcess.StartAsync("datasets", "Cauchy.Datasets",
-            new Dictionary<string, string> { ["CAUCHY_DATASETS__SHARDS__MAXSAMPLES"] = "200" }, dataRoot, startTimeout: TimeSpan.FromSeconds(180));
+            new Dictionary<string, string>
+            {
+                ["CAUCHY_DATASETS__SHARDS__MAXSAMPLES"] = "200",
+                // Alone, without a registry: nothing is deleted here, which is what the lineage check is for.
+                ["CAUCHY_DATASETS__CHECKREGISTRYLINEAGE"] = "false",
+            },
+            dataRoot, startTimeout: TimeSpan.FromSeconds(180));
         try
         {
             await FillAndRecoverAsync(datasets, dataRoot);
