@@ -82,6 +82,14 @@ bench-metrics: deps
 	$(DOTNET) build bench/Cauchy.Metrics.Bench -c Release -nologo -clp:NoSummary -v:q
 	$(DOTNET) bench/Cauchy.Metrics.Bench/bin/Release/net10.0/Cauchy.Metrics.Bench.dll
 
+## bench-load: the platform as `make up` starts it (its own ports and run folder), driven for 3 minutes at a steady rate
+## with a mix of reads, tiny jobs, imports, watches, log streams and evaluations; p50/p99 per RPC, errors, each
+## service's RSS at start and end; ends with "load calls_per_s=<x> errors=<n> p99_ms=<y> rss_growth_mib=<z>".
+## Options: make bench-load BENCH_LOAD_ARGS="--seconds 600 --reads-per-second 20" (see docs/benchmarks.md).
+bench-load: build-platform
+	$(DOTNET) build bench/Cauchy.Load.Bench -c Release -nologo -clp:NoSummary -v:q
+	$(DOTNET) bench/Cauchy.Load.Bench/bin/Release/net10.0/Cauchy.Load.Bench.dll --config $(CONFIG) $(BENCH_LOAD_ARGS)
+
 ## bench-train: our engine against PyTorch (same libtorch; with glibc's malloc defaults and with our shim's malloc
 ## thresholds) training the small CNN and ResNet-18 on Fashion-MNIST, then a resident-memory trace; ends with
 ## "train small_cnn_ratio_vs_pytorch=.. resnet18_ratio_vs_pytorch=..".
