@@ -36,6 +36,12 @@ public sealed class WorkerOptions
     /// </summary>
     public int OrchestratorOutageGraceSeconds { get; set; } = 600;
 
+    /// <summary>
+    /// The longest pause before an attempt that failed on a peer's transient error (UNAVAILABLE, DEADLINE_EXCEEDED …)
+    /// is reported; the pause doubles with the job's failures from 1 s, so a restarting peer does not use up the retries.
+    /// </summary>
+    public int MaxPeerFailurePauseSeconds { get; set; } = 60;
+
     /// <summary>Samples per message when streaming predictions to the metrics service.</summary>
     public int EvaluationBatch { get; set; } = 256;
 }

@@ -66,12 +66,24 @@ public sealed class RestartableS3Server : IAsyncDisposable
         start.Environment["S3RVER_PORT"] = Port.ToString(CultureInfo.InvariantCulture);
         start.Environment["S3RVER_BUCKETS"] = Bucket;
         _server = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
+        // In the foreground mode s3rver logs before it listens (e.g. about the bucket it finds): skip to the line that counts.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        string? line = await _server.StandardOutput.ReadLineAsync(timeout.Token);
-        if (line is null || !line.StartsWith("listening ", StringComparison.Ordinal))
+        var seen = new List<string>();
+        while (true)
         {
-            string error = await _server.StandardError.ReadToEndAsync(timeout.Token);
-            throw new InvalidOperationException($"s3rver did not start on port {Port}: {line} {error}");
+            string? line = await _server.StandardOutput.ReadLineAsync(timeout.Token);
+            if (line is null)
+            {
+                string error = await _server.StandardError.ReadToEndAsync(timeout.Token);
+                throw new InvalidOperationException($"s3rver did not start on port {Port}: {string.Join('\n', seen)}\n{error}");
+            }
+
+            if (line.StartsWith("listening ", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            seen.Add(line);
         }
 
         // In the foreground mode server.js logs every request: keep draining so it never blocks on a full pipe.
