@@ -102,9 +102,14 @@ public sealed class MixedLoad(ReliabilityPlatform platform, string run) : IAsync
         {
             return await call();
         }
-        catch (RpcException e) when (!_stop.IsCancellationRequested || e.StatusCode != StatusCode.Cancelled)
+        catch (RpcException e)
         {
-            Errors.AddOrUpdate($"{rpc} {e.StatusCode}", 1, (_, n) => n + 1);
+            // A call cut short because the load is stopping is no refusal.
+            if (!(_stop.IsCancellationRequested && e.StatusCode == StatusCode.Cancelled))
+            {
+                Errors.AddOrUpdate($"{rpc} {e.StatusCode}", 1, (_, n) => n + 1);
+            }
+
             return null;
         }
     }
