@@ -33,7 +33,7 @@ test: build format-check
 
 ## test-faults: only the reliability suite (tests/Cauchy.Reliability.Tests, also part of `make test`): every service as its
 ## own process, PostgreSQL and an S3 server; kill -9 of each service under load, database and S3 restarts, a full disk,
-## an orchestrator outage longer than a lease. About 6-8 minutes on a 2-core machine.
+## an orchestrator outage longer than a lease. About 5 minutes on a 2-core machine, 11 when it is heavily shared.
 test-faults: deps
 	$(DOTNET) build tests/Cauchy.Reliability.Tests -c $(CONFIG) -nologo -clp:NoSummary -v:q
 	$(DOTNET) test tests/Cauchy.Reliability.Tests -c $(CONFIG) --no-build --nologo --blame-hang-timeout 10m --logger "console;verbosity=normal"
