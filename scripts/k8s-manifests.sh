@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the plain manifests in k8s/ (or in the folder given) from charts/cauchy: a kustomize base from the
 # chart's defaults and one overlay per example profile. Every render names existing Secrets for the bundled
-# PostgreSQL and MinIO, so no generated password lands in a file (k8s/README.md says how to create them).
+# PostgreSQL and MinIO and for authentication, so no generated password or token lands in a file (k8s/README.md says how to create them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-k8s}"
@@ -14,7 +14,8 @@ trap 'rm -rf "$work"' EXIT
 render() { # name [helm args...]
   local name=$1; shift
   "$helm" template cauchy charts/cauchy --namespace cauchy \
-    --set postgresql.existingSecret=cauchy-postgresql --set minio.existingSecret=cauchy-minio "$@" >"$work/$name.yaml"
+    --set postgresql.existingSecret=cauchy-postgresql --set minio.existingSecret=cauchy-minio \
+    --set auth.existingSecret=cauchy-auth "$@" >"$work/$name.yaml"
 }
 render base
 render evaluation -f charts/cauchy/examples/minimal.yaml

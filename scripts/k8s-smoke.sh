@@ -19,8 +19,9 @@
 # - StatefulSets are skipped: PostgreSQL (images/Containerfile.postgresql) and the S3 stand-in (s3rver,
 #   images/Containerfile.s3; no MinIO binary is packaged here) run beside the pods with `podman run`, as an external
 #   database and object store (database.external, objectStore.serviceUrl).
-# - A kind: Secret read through env fails ("not valid JSON"), so the two Secrets the pods read (connection strings,
-#   S3 keys) are created with `podman secret create`, each holding the Secret's data (JSON, base64 values).
+# - A kind: Secret read through env fails ("not valid JSON"), so the three Secrets the pods read (connection strings,
+#   S3 keys, the service secret and admin token) are created with `podman secret create`, each holding the Secret's data
+#   (JSON, base64 values).
 # - An emptyDir becomes a named volume called after the pod's volume ("tmp"), shared by every pod using that name:
 #   the test names each Deployment's own ("<deployment>-tmp") before playing them.
 # - A Deployment runs one pod, and a killed container restarts in place; a second trainer is the same rendered
@@ -35,6 +36,10 @@ TAG=${CAUCHY_IMAGE_TAG:-latest}
 work=.cache/k8s-smoke
 prefix=cauchy-smoke
 pg_password=smoke-$RANDOM$RANDOM
+# Authentication: the services' shared secret and the admin token the orchestrator registers; the CLI sends the token.
+service_secret=$(head -c 32 /dev/urandom | base64 -w0)
+admin_token="cauchy_$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')"
+export CAUCHY_TOKEN=$admin_token
 s3_key=S3RVER s3_secret=S3RVER # the only keys s3rver accepts
 CLI="services/cli/bin/$CONFIG/net10.0/cauchy.dll"
 started=$SECONDS
@@ -51,7 +56,7 @@ teardown() {
   done
   podman pod ls -q --filter "label=app.kubernetes.io/instance=$prefix" | xargs -r podman pod rm -f >/dev/null 2>&1 || true
   podman rm -f -t 10 "$prefix-s3" "$prefix-postgresql" >/dev/null 2>&1 || true
-  podman secret rm "$prefix-db" "$prefix-s3" >/dev/null 2>&1 || true
+  podman secret rm "$prefix-db" "$prefix-s3" "$prefix-auth" >/dev/null 2>&1 || true
   podman volume ls -q | grep -E "^($prefix-|$prefix$)" | xargs -r podman volume rm -f >/dev/null 2>&1 || true
 }
 logs_of() {
@@ -113,6 +118,8 @@ database:
   provider: postgres
   external:
     existingSecret: $prefix-db
+auth:
+  existingSecret: $prefix-auth
 objectStore:
   existingSecret: $prefix-s3
   serviceUrl: http://host.containers.internal:4569
@@ -180,6 +187,8 @@ printf '{"datasets":"%s","orchestrator":"%s","metrics":"%s","registry":"%s"}' \
 printf '{"access-key":"%s","secret-key":"%s"}' \
   "$(b64 "$s3_key")" "$(b64 "$s3_secret")" | podman secret create "$prefix-s3" - >/dev/null \
   || fail "podman secret create $prefix-s3"
+printf '{"service-secret":"%s","admin-token":"%s"}' "$(b64 "$service_secret")" "$(b64 "$admin_token")" \
+  | podman secret create "$prefix-auth" - >/dev/null || fail "podman secret create $prefix-auth"
 
 step "4/9 podman kube play: the four services and a CPU trainer"
 podman kube play --start "$work/cauchy.yaml" >"$work/play.log" 2>&1 || { cat "$work/play.log" >&2; fail "podman kube play"; }

@@ -48,6 +48,17 @@ peers+=("CAUCHY_SERVICES__JOBS__ADDRESS=http://127.0.0.1:$((50052 + PORT_OFFSET)
     echo "CAUCHY_$(echo "$name" | tr '[:lower:]' '[:upper:]')_ADDRESS=http://127.0.0.1:$((port + PORT_OFFSET))"
   done
 } >"$RUN_DIR/addresses"
+# Authentication: the services share a secret to sign their own credentials (kept in the run folder, mode 600), and the
+# orchestrator writes an admin token to admin.token on its first start (re-registers it on later ones), where the cauchy
+# CLI finds it. Neither is ever printed.
+secret_file="$RUN_DIR/service.secret"
+if [ ! -s "$secret_file" ]; then
+  (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n=' >"$secret_file")
+fi
+chmod 600 "$secret_file"
+peers+=("CAUCHY_AUTHENTICATION__SERVICESECRETFILE=$secret_file")
+auth_orchestrator=("CAUCHY_AUTHENTICATION__BOOTSTRAPTOKENFILE=$RUN_DIR/admin.token")
+
 started=()
 for s in "${CAUCHY_SERVICES[@]}"; do
   read -r name dir asm port <<<"$s"; port=$((port + PORT_OFFSET))
@@ -68,7 +79,8 @@ for s in "${CAUCHY_SERVICES[@]}"; do
   log="$RUN_DIR/logs/$name.log"
   if [ -f "$log" ] && [ "$(stat -c %s "$log")" -gt $((50 * 1024 * 1024)) ]; then mv -f "$log" "$log.1"; fi
   printf '===== %s up: starting %s (%s, grpc port %s) =====\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$config" "$port" >>"$log"
-  env "${peers[@]}" CAUCHY_GRPC__PORT="$port" CAUCHY_DATA__ROOT="$RUN_DIR/data/$name" \
+  own=(); [ "$name" = orchestrator ] && own=("${auth_orchestrator[@]}")
+  env "${peers[@]}" "${own[@]}" CAUCHY_GRPC__PORT="$port" CAUCHY_DATA__ROOT="$RUN_DIR/data/$name" \
     nohup dotnet "$dll" >>"$log" 2>&1 &
   echo $! >"$pidfile"
   started+=("$name")
@@ -90,4 +102,4 @@ for s in "${CAUCHY_SERVICES[@]}"; do
   done
   printf 'up: %-13s healthy  grpc 127.0.0.1:%s  metrics http://127.0.0.1:%s/metrics\n' "$name" "$port" "$http"
 done
-echo "up: logs in $RUN_DIR/logs, stop with 'make down'"
+echo "up: logs in $RUN_DIR/logs, admin token in $RUN_DIR/admin.token (the cauchy CLI uses it), stop with 'make down'"

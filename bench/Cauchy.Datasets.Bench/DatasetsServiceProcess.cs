@@ -34,6 +34,8 @@ public sealed class DatasetsServiceProcess : IAsyncDisposable
         info.Environment["CAUCHY_STORAGE__LOCAL__ROOT"] = Path.Combine(dataRoot, "objects");
         info.Environment["CAUCHY_DATASETS__CHECKREGISTRYLINEAGE"] = "false";
         info.Environment["CAUCHY_LOGGING__LOGLEVEL__DEFAULT"] = "Warning";
+        // The benchmark measures imports and shard reads, not token checks: authentication is off.
+        info.Environment["CAUCHY_AUTHENTICATION__MODE"] = "none";
         var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start dotnet {serviceDll}");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[datasets] {e.Data}"); } };

@@ -31,6 +31,8 @@ info.Environment["CAUCHY_HTTP__PORT"] = (port + 1000).ToString();
 info.Environment["CAUCHY_DATA__ROOT"] = dataRoot;
 info.Environment["CAUCHY_SERVICES__DATASETS__ADDRESS"] = datasets.Urls.First();
 info.Environment["CAUCHY_LOGGING__LOGLEVEL__DEFAULT"] = "Warning";
+// The benchmark measures the queue, not token checks: authentication is off (and the service says so at start-up).
+info.Environment["CAUCHY_AUTHENTICATION__MODE"] = "none";
 using var orchestrator = Process.Start(info)!;
 orchestrator.OutputDataReceived += (_, _) => { };
 orchestrator.ErrorDataReceived += (_, _) => { };

@@ -24,6 +24,12 @@ public static class CauchyCli
         Recursive = true,
     };
 
+    public static readonly Option<string?> TokenOption = new("--token")
+    {
+        Description = $"Bearer token (env CAUCHY_TOKEN, or a file named by CAUCHY_TOKEN_FILE; default the {Credentials.RunFileName} that make up wrote in its run folder)",
+        Recursive = true,
+    };
+
     private static readonly string[] Services = ["datasets", "jobs", "trainer", "metrics", "registry"];
 
     private static readonly Dictionary<string, Option<string?>> AddressOptions = Services.ToDictionary(
@@ -51,7 +57,8 @@ public static class CauchyCli
                     addresses.Overrides[service] = parse.GetValue(option);
                 }
 
-                context = new CliContext(addresses, new Printer(output, parse.GetValue(OutputOption), isInteractive), error);
+                var credentials = new Credentials(environment, workingDirectory) { Flag = parse.GetValue(TokenOption) };
+                context = new CliContext(addresses, credentials, new Printer(output, parse.GetValue(OutputOption), isInteractive), error);
             }
 
             return context;
@@ -60,6 +67,7 @@ public static class CauchyCli
         var root = new RootCommand("cauchy: datasets, training jobs, evaluations and models of a Cauchy platform");
         root.Options.Add(OutputOption);
         root.Options.Add(HostOption);
+        root.Options.Add(TokenOption);
         foreach (var option in AddressOptions.Values)
         {
             root.Options.Add(option);
@@ -69,6 +77,7 @@ public static class CauchyCli
         root.Subcommands.Add(JobsCommands.Create(Context));
         root.Subcommands.Add(ModelsCommands.Create(Context));
         root.Subcommands.Add(EvalCommands.Create(Context));
+        root.Subcommands.Add(AuthCommands.Create(Context));
 
         try
         {
@@ -120,6 +129,11 @@ public static class CauchyCli
                 + "(make up; if it was started with CAUCHY_PORT_OFFSET or CAUCHY_RUN_DIR, set the same here)",
             StatusCode.DeadlineExceeded when address is not null =>
                 $"the {service} service at {address} ({source}) did not answer in time: {ex.Status.Detail} (DEADLINE_EXCEEDED)",
+            StatusCode.Unauthenticated when context is not null => context.Credentials.Token is null
+                ? $"{ex.Status.Detail} (UNAUTHENTICATED): no token found; the CLI looked in {context.Credentials.Places}"
+                : $"{ex.Status.Detail} (UNAUTHENTICATED): the token from {context.Credentials.Source} was refused (unknown, expired or revoked); the CLI looks in {context.Credentials.Places}",
+            StatusCode.PermissionDenied when context is not null =>
+                $"{ex.Status.Detail} (PERMISSION_DENIED; token from {context.Credentials.Source})",
             StatusCode.Unimplemented => $"{ex.Status.Detail} (UNIMPLEMENTED: this server does not offer it yet)",
             _ => $"{ex.Status.Detail} ({ToConstant(ex.StatusCode)})",
         };

@@ -1,15 +1,18 @@
 using Cauchy.Cli.Output;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Cauchy.Cli;
 
-/// <summary>What every command needs: where the services are, how to print, and gRPC channels (one per service).</summary>
-public sealed class CliContext(ServiceAddresses addresses, Printer printer, TextWriter error) : IDisposable
+/// <summary>What every command needs: where the services are, the credential, how to print, and gRPC channels (one per service).</summary>
+public sealed class CliContext(ServiceAddresses addresses, Credentials credentials, Printer printer, TextWriter error) : IDisposable
 {
     private readonly Dictionary<string, GrpcChannel> _channels = [];
 
     public ServiceAddresses Addresses { get; } = addresses;
+
+    public Credentials Credentials { get; } = credentials;
 
     public Printer Out { get; } = printer;
 
@@ -29,7 +32,17 @@ public sealed class CliContext(ServiceAddresses addresses, Printer printer, Text
             _channels[service] = channel;
         }
 
-        return create(channel.CreateCallInvoker());
+        var invoker = channel.CreateCallInvoker();
+        if (Credentials.Token is { } token)
+        {
+            invoker = invoker.Intercept(metadata =>
+            {
+                metadata.Add("authorization", "Bearer " + token);
+                return metadata;
+            });
+        }
+
+        return create(invoker);
     }
 
     public DateTime Deadline() => DateTime.UtcNow + UnaryTimeout;

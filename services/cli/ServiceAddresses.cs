@@ -28,9 +28,11 @@ public sealed class ServiceAddresses(Func<string, string?> environment, string? 
     public Dictionary<string, string?> Overrides { get; } = [];
 
     /// <summary>The run folder's address file (it may not exist).</summary>
-    public string RunFile => Path.Combine(
-        environment("CAUCHY_RUN_DIR") is { Length: > 0 } runDir ? runDir : Path.Combine(workingDirectory ?? Environment.CurrentDirectory, ".run"),
-        RunFileName);
+    public string RunFile => Path.Combine(RunFolder(environment, workingDirectory), RunFileName);
+
+    /// <summary>The run folder of <c>make up</c>: <c>CAUCHY_RUN_DIR</c>, or <c>.run</c> in the working directory.</summary>
+    public static string RunFolder(Func<string, string?> environment, string? workingDirectory) =>
+        environment("CAUCHY_RUN_DIR") is { Length: > 0 } runDir ? runDir : Path.Combine(workingDirectory ?? Environment.CurrentDirectory, ".run");
 
     public Uri For(string service) => Resolve(service).Address;
 

@@ -13,5 +13,6 @@ var app = builder.Build();
 await app.MigrateDatabaseAsync<OrchestratorDbContext>();
 app.Services.GetRequiredService<JobGauges>();
 app.MapGrpcService<JobsService>();
+app.MapGrpcService<AuthService>();
 app.MapDefaultEndpoints();
 app.Run();

@@ -10,7 +10,7 @@ public sealed class ChartRenderTests
     [InlineData("minimal", "ConfigMap Deployment Job NetworkPolicy PrometheusRule Secret Service ServiceAccount ServiceMonitor StatefulSet")]
     [InlineData("gpu-cluster", "ConfigMap Deployment HorizontalPodAutoscaler NetworkPolicy PodDisruptionBudget PrometheusRule Service ServiceAccount ServiceMonitor")]
     [InlineData("cpu-only", "ConfigMap Deployment Job NetworkPolicy PodDisruptionBudget Secret Service ServiceAccount StatefulSet")]
-    [InlineData("local-podman", "ConfigMap Deployment PersistentVolumeClaim Service")]
+    [InlineData("local-podman", "ConfigMap Deployment PersistentVolumeClaim Secret Service")]
     public void EachExample_RendersTheKindsOfItsProfile(string example, string kinds)
     {
         var chart = Chart.RenderExample(example);

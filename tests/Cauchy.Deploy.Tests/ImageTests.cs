@@ -38,7 +38,10 @@ public sealed class ImageTests
         {
             var run = Podman.Run("run", "-d", "--name", name, "--read-only", "--cap-drop=all", "--security-opt=no-new-privileges",
                 "-v", $"{name}-data:/var/lib/cauchy", "-v", $"{name}-tmp:/tmp", "-p", $"127.0.0.1:{port}:51054",
-                "-e", "CAUCHY_DATABASE__PROVIDER=sqlite", Image);
+                "-e", "CAUCHY_DATABASE__PROVIDER=sqlite",
+                // Authentication is on by default and needs the services' shared secret (the chart mounts one).
+                "-e", "CAUCHY_AUTHENTICATION__SERVICESECRET=" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+                Image);
             Assert.True(run.Succeeded, run.Transcript);
 
             string health = WaitForHealth(port, name);

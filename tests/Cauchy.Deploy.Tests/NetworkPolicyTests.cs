@@ -11,7 +11,7 @@ public sealed class NetworkPolicyTests
     {
         ["datasets"] = ["registry"],
         ["orchestrator"] = ["datasets", "registry"],
-        ["metrics"] = [],
+        ["metrics"] = ["datasets"],
         ["registry"] = [],
         ["trainer"] = ["orchestrator", "datasets", "metrics", "registry"],
     };

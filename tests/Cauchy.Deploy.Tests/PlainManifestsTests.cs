@@ -45,7 +45,7 @@ public sealed class PlainManifestsTests
         var kubectl = DeployTools.Kubectl();
         var built = Command.Run(kubectl, "kustomize", Path.Combine(DeployTools.Root, "k8s", "overlays", overlay));
         Assert.True(built.Succeeded, built.Transcript);
-        string[] arguments = ["-f", Chart.ExampleFile(example), "--set", "postgresql.existingSecret=cauchy-postgresql", "--set", "minio.existingSecret=cauchy-minio"];
+        string[] arguments = ["-f", Chart.ExampleFile(example), "--set", "postgresql.existingSecret=cauchy-postgresql", "--set", "minio.existingSecret=cauchy-minio", "--set", "auth.existingSecret=cauchy-auth"];
         var chart = Chart.Render(example, operatorApi ? [.. arguments, .. Chart.WithMonitoringApi] : arguments);
 
         var expected = chart.Objects.ToDictionary(Key, o => Normalize(WithoutHelmBookkeeping(o)));

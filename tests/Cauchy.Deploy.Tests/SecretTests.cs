@@ -75,7 +75,8 @@ public sealed partial class SecretTests
         Assert.Equal("cauchy-s3", (string?)env["CAUCHY_STORAGE__S3__SECRETKEY"]["name"]);
     }
 
-    [GeneratedRegex("PASSWORD|SECRETKEY|SECRET_KEY|ACCESSKEY|ACCESS_KEY|CONNECTIONSTRING|TOKEN", RegexOptions.IgnoreCase)]
+    // Not a credential: the path of a mounted token file (…TOKENFILE) and the switch METRICSREQUIRETOKEN.
+    [GeneratedRegex("PASSWORD|SECRETKEY|SECRET_KEY|ACCESSKEY|ACCESS_KEY|CONNECTIONSTRING|(?<!REQUIRE)TOKEN(?!FILE)", RegexOptions.IgnoreCase)]
     private static partial Regex CredentialName();
 
     [GeneratedRegex("Password=[^$;]", RegexOptions.IgnoreCase)]

@@ -43,6 +43,22 @@ public sealed class BadInputTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task Images_smaller_than_the_architecture_takes_are_a_failed_precondition_at_submission_and_no_job_is_stored()
+    {
+        Platform platform = fixture.Platform;
+        List<string> jobsBefore = await JobIdsAsync(platform);
+        HypesDocument hypes = Training.Hypes(platform, "e2e small images", "e2e-small-images");
+        hypes.Text = hypes.Text.Replace("architecture: small_cnn", "architecture: vgg11_bn", StringComparison.Ordinal);
+
+        RpcException refused = await Assert.ThrowsAsync<RpcException>(() => Training.SubmitAsync(platform, hypes));
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.StartsWith($"spec.dataset: the training images of version '{platform.Dataset.VersionId}' of dataset '{Platform.DatasetId}' are 28x28, but vgg11_bn needs an input side of at least 32",
+            refused.Status.Detail);
+        Assert.Equal(jobsBefore, await JobIdsAsync(platform));
+    }
+
+    [Fact]
     public async Task Cancelling_a_finished_job_is_a_failed_precondition_and_leaves_the_job_as_it_was()
     {
         Platform platform = fixture.Platform;

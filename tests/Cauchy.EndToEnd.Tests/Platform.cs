@@ -49,6 +49,9 @@ public sealed class Platform : IAsyncDisposable
 
     public string TrainerWorkerId => $"e2e-trainer-{_trainers}";
 
+    /// <summary>The admin token the orchestrator wrote at its first start (authentication is on, as with make up).</summary>
+    public string AdminToken => File.ReadAllText(Path.Combine(_orchestratorData, "admin.token")).Trim();
+
     /// <summary>A client of the orchestrator running now (a restarted one gets a channel of its own).</summary>
     public V1.Jobs.JobsClient Jobs => new(ChannelTo(Orchestrator));
 
@@ -178,7 +181,7 @@ public sealed class Platform : IAsyncDisposable
         {
             if (!_channels.TryGetValue(service, out GrpcChannel? channel))
             {
-                channel = GrpcChannel.ForAddress(service.Address);
+                channel = TestAuthentication.Channel(service.Address, AdminToken);
                 _channels[service] = channel;
             }
 
@@ -256,6 +259,7 @@ public sealed class Platform : IAsyncDisposable
         environment["CAUCHY_JOBS__REAPERINTERVALSECONDS"] = "1";
         environment["CAUCHY_JOBS__POLLSECONDS"] = "0.5";
         environment["CAUCHY_JOBS__GAUGECACHESECONDS"] = "0";
+        environment["CAUCHY_AUTHENTICATION__BOOTSTRAPTOKENFILE"] = Path.Combine(_orchestratorData, "admin.token");
         return environment;
     }
 

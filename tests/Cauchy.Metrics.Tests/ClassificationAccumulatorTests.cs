@@ -122,6 +122,36 @@ public sealed class ClassificationAccumulatorTests
         Assert.Equal(field, error.Field);
     }
 
+    [Fact]
+    public void Fifty_thousand_classes_are_refused_as_invalid_and_do_not_overflow()
+    {
+        var error = Assert.Throws<DomainException>(() => new ClassificationAccumulator(50_000));
+
+        Assert.Equal(DomainErrorKind.InvalidArgument, error.Kind);
+        Assert.Contains("2500000000 counts", error.Message);
+    }
+
+    [Fact]
+    public void Twelve_thousand_classes_with_one_sample_take_memory_for_the_classes_not_their_square()
+    {
+        const int classes = 12_000;
+        var scores = new float[classes];
+        scores[7] = 1;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var accumulator = new ClassificationAccumulator(classes);
+        accumulator.Add(scores, [3]);
+        var report = accumulator.Compute();
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 4L << 20, $"allocated {allocated >> 20} MiB");
+        Assert.Equal(classes * classes, report.ConfusionMatrix.Count);
+        Assert.Equal(1, report.ConfusionMatrix[3 * classes + 7]);
+        Assert.Equal(0, report.ConfusionMatrix[7 * classes + 3]);
+        Assert.Equal(1, report.PerClass[3].Support);
+        Assert.Equal(0, report.Top1Accuracy);
+    }
+
     private static JsonDocument LoadReference() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "reference", "classification_reference.json")));
 

@@ -71,6 +71,35 @@ public abstract class EvaluationStoreBehaviour(ITestDatabaseServer server)
     }
 
     [Fact]
+    public async Task Lists_filter_by_the_dataset_and_version_an_evaluation_names()
+    {
+        var store = await NewStoreAsync();
+        var start = new DateTime(2026, 12, 8, 8, 0, 0, DateTimeKind.Utc);
+        (string Id, string? Dataset, string Version)[] rows = [("d0", "shapes", "v1"), ("d1", "shapes", "v2"), ("d2", "other", "v1"), ("d3", null, "")];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var evaluation = Sample(rows[i].Id, "job", start.AddMinutes(i), model: null);
+            if (rows[i].Dataset is { } dataset)
+            {
+                evaluation.DatasetVersion = new DatasetVersionRef { DatasetId = dataset, VersionId = rows[i].Version };
+            }
+
+            await store.SaveAsync(evaluation, CancellationToken.None);
+        }
+
+        var shapes = await store.ListAsync(new EvaluationFilter(null, null, 0, null, false, "shapes"), 1, null, CancellationToken.None);
+        var shapesNext = await store.ListAsync(new EvaluationFilter(null, null, 0, null, false, "shapes"), 1, shapes.NextPageToken, CancellationToken.None);
+        var v1 = await store.ListAsync(new EvaluationFilter(null, null, 0, null, false, "shapes", "v1"), 10, null, CancellationToken.None);
+
+        Assert.Equal(["d1"], shapes.Evaluations.Select(e => e.Id));
+        Assert.Equal(["d0"], shapesNext.Evaluations.Select(e => e.Id));
+        Assert.Null(shapesNext.NextPageToken);
+        Assert.Equal(["d0"], v1.Evaluations.Select(e => e.Id));
+        await Assert.ThrowsAsync<Cauchy.Domain.DomainException>(() =>
+            store.ListAsync(new EvaluationFilter(null, null, 0, null, false, "other"), 1, shapes.NextPageToken, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_forged_page_token_is_rejected()
     {
         var store = await NewStoreAsync();

@@ -18,7 +18,7 @@ public sealed class MetricsServiceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Service = await ServiceProcess.StartAsync("metrics", "Cauchy.Metrics");
-        Channel = GrpcChannel.ForAddress(Service.Address);
+        Channel = TestAuthentication.ServiceChannel(Service.Address);
     }
 
     public async Task DisposeAsync()

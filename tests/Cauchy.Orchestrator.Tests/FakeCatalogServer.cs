@@ -8,10 +8,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Cauchy.Orchestrator.Tests;
 
 /// <summary>
-/// A small server on loopback (Grpc.AspNetCore on Kestrel) with the two calls the orchestrator makes to other
-/// services: cauchy.v1.Datasets GetDataset and GetDatasetVersion, and cauchy.v1.Models GetModelVersion, from a fixed
-/// catalogue, so the orchestrator process resolves them over real gRPC. Datasets: "fashion" (classification,
-/// versions v1 and v2, 60000 train samples) and "shapes" (detection, one version); models: "imagenet-cnn" version 1.
+/// A small server on loopback (Grpc.AspNetCore on Kestrel) with the calls the orchestrator makes to other services:
+/// cauchy.v1.Datasets GetDataset, GetDatasetVersion and GetDatasetStatistics, and cauchy.v1.Models GetModelVersion,
+/// from a fixed catalogue, so the orchestrator process resolves them over real gRPC. Datasets: "fashion"
+/// (classification, versions v1 and v2, 60000 train samples of 28×28 grey images, 10 classes), "shapes" (detection,
+/// one version), "tiny" (classification, 8×8 RGB images), "mixed" (classification, images of 20 to 40 pixels) and
+/// "classless" (classification, no class names); models: "imagenet-cnn" version 1.
 /// </summary>
 public sealed class FakeCatalogServer : IAsyncDisposable
 {
@@ -55,6 +57,19 @@ public sealed class FakeCatalogServer : IAsyncDisposable
         {
             ["fashion"] = (TaskType.Classification, ["v1", "v2"]),
             ["shapes"] = (TaskType.Detection, ["s1"]),
+            ["tiny"] = (TaskType.Classification, ["t1"]),
+            ["mixed"] = (TaskType.Classification, ["m1"]),
+            ["classless"] = (TaskType.Classification, ["c1"]),
+        };
+
+        // The train split's image sizes: (min width, max width, min height, max height, channels).
+        private static readonly Dictionary<string, (int MinWidth, int MaxWidth, int MinHeight, int MaxHeight, int Channels)> TrainImages = new()
+        {
+            ["fashion"] = (28, 28, 28, 28, 1),
+            ["shapes"] = (64, 64, 64, 64, 3),
+            ["tiny"] = (8, 8, 8, 8, 3),
+            ["mixed"] = (20, 40, 24, 32, 3),
+            ["classless"] = (28, 28, 28, 28, 1),
         };
 
         public override Task<GetDatasetResponse> GetDataset(GetDatasetRequest request, ServerCallContext context)
@@ -84,7 +99,34 @@ public sealed class FakeCatalogServer : IAsyncDisposable
             var version = new DatasetVersion { DatasetId = request.DatasetId, VersionId = request.VersionId, TaskType = task, SampleCount = 70000 };
             version.SplitCounts.Add(new SplitCount { Split = Split.Train, SampleCount = 60000 });
             version.SplitCounts.Add(new SplitCount { Split = Split.Validation, SampleCount = 10000 });
+            if (request.DatasetId != "classless")
+            {
+                version.ClassNames.AddRange(Enumerable.Range(0, 10).Select(i => $"class{i}"));
+            }
+
             return Task.FromResult(new GetDatasetVersionResponse { Version = version });
+        }
+
+        public override Task<GetDatasetStatisticsResponse> GetDatasetStatistics(GetDatasetStatisticsRequest request, ServerCallContext context)
+        {
+            var (_, versions) = Find(request.DatasetId);
+            if (!versions.Contains(request.VersionId))
+            {
+                throw new RpcException(new Status(StatusCode.NotFound, $"version '{request.VersionId}' does not exist"));
+            }
+
+            var images = TrainImages[request.DatasetId];
+            var sizes = new ImageSizeStatistics
+            {
+                MinWidth = images.MinWidth,
+                MaxWidth = images.MaxWidth,
+                MinHeight = images.MinHeight,
+                MaxHeight = images.MaxHeight,
+                ChannelHistogram = { [images.Channels] = 60000 },
+            };
+            var statistics = new DatasetStatistics { DatasetId = request.DatasetId, VersionId = request.VersionId };
+            statistics.Splits.Add(new SplitStatistics { Split = Split.Train, SampleCount = 60000, ImageSizes = sizes });
+            return Task.FromResult(new GetDatasetStatisticsResponse { Statistics = statistics });
         }
 
         private static (TaskType Task, string[] Versions) Find(string id) =>

@@ -255,6 +255,77 @@ public sealed class HypesTests
         }
     }
 
+    [Fact]
+    public void A_billion_laughs_document_is_refused_while_parsing_naming_the_limit()
+    {
+        var error = Assert.Throws<InvalidJobSpecException>(() => Read(HypesBombTests.BillionLaughs(), HypesFormat.Yaml));
+
+        Assert.StartsWith("hypes.text (line 4): aliases expand the document to more than", error.Message);
+        Assert.Contains($"at most {HypesReader.MaxNodes} values", error.Message);
+    }
+
+    [Fact]
+    public void More_aliases_than_the_limit_are_refused_even_when_each_is_small()
+    {
+        var aliases = string.Join(", ", Enumerable.Repeat("*team", HypesReader.MaxAliases + 1));
+        var document = $"labels: {{ team: &team vision }}\nx: [{aliases}]\n";
+
+        var error = Assert.Throws<InvalidJobSpecException>(() => Read(document, HypesFormat.Yaml));
+
+        Assert.StartsWith($"hypes.text (line 2): more than {HypesReader.MaxAliases} aliases", error.Message);
+    }
+
+    [Fact]
+    public void Aliases_that_nest_deeper_than_the_limit_are_refused()
+    {
+        var document = new System.Text.StringBuilder("a0: &a0 [x]\n");
+        for (var level = 1; level <= HypesReader.MaxDepth; level++)
+        {
+            document.Append($"a{level}: &a{level} [*a{level - 1}]\n");
+        }
+
+        var error = Assert.Throws<InvalidJobSpecException>(() => Read(document.ToString(), HypesFormat.Yaml));
+
+        Assert.Contains($"nested deeper than {HypesReader.MaxDepth} levels", error.Message);
+    }
+
+    [Fact]
+    public void A_few_aliases_within_the_limits_are_read_as_copies()
+    {
+        var document = Yaml.Replace("  team: vision", "  team: &team vision\n  owner: *team");
+
+        var spec = Read(document, HypesFormat.Yaml);
+
+        Assert.Equal("vision", spec.Labels["owner"]);
+    }
+
+    [Fact]
+    public void A_json_document_with_more_values_than_the_limit_is_refused()
+    {
+        var json = $"{{\"labels\": {{}}, \"x\": [{string.Join(",", Enumerable.Repeat("1", HypesReader.MaxNodes))}]}}";
+
+        var error = Assert.Throws<InvalidJobSpecException>(() => Read(json, HypesFormat.Json));
+
+        Assert.Contains($"at most {HypesReader.MaxNodes} values", error.Message);
+    }
+
+    [Fact]
+    public void Display_names_and_labels_are_bounded_by_the_text_limits()
+    {
+        var atTheLimit = Read(Yaml.Replace("display_name: fashion cnn", $"display_name: {new string('n', Cauchy.Domain.TextLimits.DisplayName)}"), HypesFormat.Yaml);
+        Assert.Equal(Cauchy.Domain.TextLimits.DisplayName, atTheLimit.DisplayName.Length);
+
+        var tooLong = Assert.Throws<InvalidJobSpecException>(() => Read(Yaml.Replace("display_name: fashion cnn", $"display_name: {new string('n', 100_000)}"), HypesFormat.Yaml));
+        Assert.Contains(tooLong.Problems, p => p.Message == $"spec.display_name (line 1): has 100000 characters; at most {Cauchy.Domain.TextLimits.DisplayName} are accepted");
+
+        var labels = string.Concat(Enumerable.Range(0, Cauchy.Domain.TextLimits.LabelCount + 1).Select(i => $"\n  key{i}: v"));
+        var tooMany = Assert.Throws<InvalidJobSpecException>(() => Read(Yaml.Replace("labels:\n  team: vision", "labels:" + labels), HypesFormat.Yaml));
+        Assert.Contains(tooMany.Problems, p => p.Message.StartsWith($"spec.labels (line 34): has {Cauchy.Domain.TextLimits.LabelCount + 1} labels; at most {Cauchy.Domain.TextLimits.LabelCount}", StringComparison.Ordinal));
+
+        var longValue = Assert.Throws<InvalidJobSpecException>(() => Read(Yaml.Replace("team: vision", $"team: {new string('v', 64)}"), HypesFormat.Yaml));
+        Assert.Contains(longValue.Problems, p => p.Message.StartsWith("spec.labels.team", StringComparison.Ordinal) && p.Message.Contains("at most 63"));
+    }
+
     private static JobSpec Read(string text, HypesFormat format) =>
         JobSpecReader.Read(new SubmitJobRequest { Hypes = new HypesDocument { Text = text, Format = format } });
 

@@ -34,7 +34,7 @@ public sealed class OrchestratorFixture : IAsyncLifetime
     {
         Datasets = await FakeCatalogServer.StartAsync();
         Service = await ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", Environment(Datasets));
-        Channel = GrpcChannel.ForAddress(Service.Address);
+        Channel = TestAuthentication.ServiceChannel(Service.Address);
     }
 
     public async Task DisposeAsync()
@@ -179,7 +179,7 @@ public sealed class JobsServiceTests(OrchestratorFixture fixture) : IClassFixtur
         // with its key, as a client retrying after a lost answer would.
         var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(async c =>
         {
-            using var channel = GrpcChannel.ForAddress(fixture.Service.Address);
+            using var channel = TestAuthentication.ServiceChannel(fixture.Service.Address);
             var client = new V1.Jobs.JobsClient(channel);
             var mine = new List<SubmitJobResponse>();
             for (var j = 0; j < 10; j++)

@@ -28,7 +28,7 @@ public sealed class RestartTests : IAsyncLifetime
         string running, queued, cancelled, leaseId;
         await using (var first = await StartAsync())
         {
-            using var channel = GrpcChannel.ForAddress(first.Address);
+            using var channel = TestAuthentication.ServiceChannel(first.Address);
             var client = new V1.Jobs.JobsClient(channel);
             running = (await client.SubmitJobAsync(new SubmitJobRequest { Hypes = Hypes(architecture), IdempotencyKey = "restart-key" }, Deadline())).Job.Id;
             queued = (await client.SubmitJobAsync(new SubmitJobRequest { Hypes = Hypes(UniqueArchitecture()) }, Deadline())).Job.Id;
@@ -48,7 +48,7 @@ public sealed class RestartTests : IAsyncLifetime
         }
 
         await using var second = await StartAsync();
-        using var secondChannel = GrpcChannel.ForAddress(second.Address);
+        using var secondChannel = TestAuthentication.ServiceChannel(second.Address);
         var restarted = new V1.Jobs.JobsClient(secondChannel);
 
         var job = (await restarted.GetJobAsync(new GetJobRequest { JobId = running }, Deadline())).Job;
@@ -97,7 +97,7 @@ public sealed class RestartTests : IAsyncLifetime
         string jobId, leaseId;
         await using (var first = await StartAsync(environment))
         {
-            using var channel = GrpcChannel.ForAddress(first.Address);
+            using var channel = TestAuthentication.ServiceChannel(first.Address);
             var client = new V1.Jobs.JobsClient(channel);
             jobId = (await client.SubmitJobAsync(new SubmitJobRequest { Hypes = Hypes(architecture) }, Deadline())).Job.Id;
             leaseId = (await client.LeaseJobAsync(new LeaseJobRequest { WorkerId = "lost", Device = Specs.Cpu(), Architectures = { architecture } }, Deadline())).LeaseId;
@@ -105,7 +105,7 @@ public sealed class RestartTests : IAsyncLifetime
         }
 
         await using var second = await StartAsync(environment);
-        using var secondChannel = GrpcChannel.ForAddress(second.Address);
+        using var secondChannel = TestAuthentication.ServiceChannel(second.Address);
         var restarted = new V1.Jobs.JobsClient(secondChannel);
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -155,7 +155,7 @@ public sealed class PostgresRestartTests(PostgresFixture postgres) : IAsyncLifet
         string jobId, leaseId;
         await using (var first = await ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", environment))
         {
-            using var channel = GrpcChannel.ForAddress(first.Address);
+            using var channel = TestAuthentication.ServiceChannel(first.Address);
             var client = new V1.Jobs.JobsClient(channel);
             jobId = (await client.SubmitJobAsync(new SubmitJobRequest { Hypes = Hypes(architecture) }, Deadline())).Job.Id;
             leaseId = (await client.LeaseJobAsync(new LeaseJobRequest { WorkerId = "trainer-pg", Device = Specs.Cpu(), Architectures = { architecture } }, Deadline())).LeaseId;
@@ -164,7 +164,7 @@ public sealed class PostgresRestartTests(PostgresFixture postgres) : IAsyncLifet
         }
 
         await using var second = await ServiceProcess.StartAsync("orchestrator", "Cauchy.Orchestrator", environment);
-        using var secondChannel = GrpcChannel.ForAddress(second.Address);
+        using var secondChannel = TestAuthentication.ServiceChannel(second.Address);
         var restarted = new V1.Jobs.JobsClient(secondChannel);
 
         var job = (await restarted.GetJobAsync(new GetJobRequest { JobId = jobId }, Deadline())).Job;

@@ -17,4 +17,14 @@ public sealed class StartupOptionsTests
         Assert.Contains("exited with code", failure.Message, StringComparison.Ordinal);
         Assert.Contains(message, failure.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task With_authentication_on_and_no_service_secret_the_orchestrator_refuses_to_start_naming_the_key()
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceProcess.StartAsync(
+            "orchestrator", "Cauchy.Orchestrator", new Dictionary<string, string> { ["CAUCHY_AUTHENTICATION__SERVICESECRET"] = "" }));
+
+        Assert.Contains("exited with code", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Authentication:ServiceSecret (or Authentication:ServiceSecretFile) must be set when Authentication:Mode is 'tokens'", failure.Message, StringComparison.Ordinal);
+    }
 }

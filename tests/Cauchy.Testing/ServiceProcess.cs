@@ -6,7 +6,8 @@ namespace Cauchy.Testing;
 /// <summary>
 /// A Cauchy service run as its own process (<c>dotnet services/&lt;folder&gt;/bin/&lt;config&gt;/net10.0/&lt;assembly&gt;.dll</c>),
 /// as <c>make up</c> runs it: its own gRPC and HTTP ports below the ephemeral range, its own data folder, settings
-/// through CAUCHY_ environment variables. <see cref="StartAsync"/> returns once /healthz answers. The test
+/// through CAUCHY_ environment variables, and the test run's service secret (<see cref="TestAuthentication"/>), with
+/// authentication on unless the caller turns it off. <see cref="StartAsync"/> returns once /healthz answers. The test
 /// project must reference the service's project so that it is built first.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
@@ -83,6 +84,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.Environment["CAUCHY_HTTP__PORT"] = (port + 1000).ToString();
         info.Environment["CAUCHY_DATA__ROOT"] = dataRoot;
         info.Environment["CAUCHY_LOGGING__CONSOLE__FORMATTERNAME"] = "simple";
+        // Every service of a test run shares one service secret, so they can call each other with authentication on;
+        // a fixture that turns authentication off says so itself (TestAuthentication.Off).
+        info.Environment["CAUCHY_AUTHENTICATION__SERVICESECRET"] = TestAuthentication.ServiceSecret;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

@@ -81,6 +81,29 @@ app.kubernetes.io/component: {{ .component }}
 {{- .Values.postgresql.existingSecret | default (printf "%s-postgresql" (include "cauchy.fullname" .)) -}}
 {{- end -}}
 
+{{/* Name of the Secret with the service secret and the bootstrap admin token. */}}
+{{- define "cauchy.authSecret" -}}
+{{- .Values.auth.existingSecret | default (printf "%s-auth" (include "cauchy.fullname" .)) -}}
+{{- end -}}
+
+{{/* Where the auth Secret is mounted in every Cauchy container. */}}
+{{- define "cauchy.authMountPath" -}}/etc/cauchy/auth{{- end -}}
+
+{{/* The auth Secret as a volume: the service secret for every service, the admin token for the orchestrator only. */}}
+{{- define "cauchy.authVolume" -}}
+- name: auth
+  secret:
+    secretName: {{ include "cauchy.authSecret" .root }}
+    defaultMode: 256 # 0400: read by the owner only
+    items:
+      - key: service-secret
+        path: service-secret
+      {{- if eq .component "orchestrator" }}
+      - key: admin-token
+        path: admin-token
+      {{- end }}
+{{- end -}}
+
 {{/* Name of the Secret with the bundled MinIO's credentials. */}}
 {{- define "cauchy.minioSecret" -}}
 {{- .Values.minio.existingSecret | default (printf "%s-minio" (include "cauchy.fullname" .)) -}}

@@ -97,26 +97,61 @@ public sealed record CocoFiles(IReadOnlyList<CocoCategory> Categories, IReadOnly
         {
             var where = $"{resultsName}: [{index++}]";
             var image = Image(byId, d, where);
-            var detection = new CocoDetection
-            {
-                CategoryId = d.GetProperty("category_id").GetInt32(),
-                Score = d.GetProperty("score").GetDouble(),
-                Bbox = d.TryGetProperty("bbox", out var box) && box.GetArrayLength() > 0 ? Box(box, where) : null,
-            };
-            if ((segm || detection.Bbox is null) && d.TryGetProperty("segmentation", out var segmentation))
-            {
-                detection.Segmentation = Segmentation(segmentation, image, where);
-            }
-
-            if ((keypoints || (detection.Bbox is null && detection.Segmentation is null)) && d.TryGetProperty("keypoints", out var points))
-            {
-                detection.Keypoints.AddRange(points.EnumerateArray().Select(p => p.GetDouble()));
-            }
-
-            image.Detections.Add(detection);
+            image.Detections.Add(Detection(d, image, iouType, where));
         }
 
         return new CocoFiles(categories, images, index);
+    }
+
+    /// <summary>
+    /// A results file alone, for an evaluation against a dataset version: the detections grouped by image_id, images in
+    /// the order of their first detection, without annotations or sizes (the service has the ground truth).
+    /// </summary>
+    public static IReadOnlyList<CocoImage> ReadResults(JsonElement results, CocoIouType iouType, string resultsName = "results")
+    {
+        if (results.ValueKind != JsonValueKind.Array)
+        {
+            throw new CliException($"{resultsName}: a COCO results file is a list of detections");
+        }
+
+        var images = new List<CocoImage>();
+        var byId = new Dictionary<long, CocoImage>();
+        var index = 0;
+        foreach (var d in results.EnumerateArray())
+        {
+            var where = $"{resultsName}: [{index++}]";
+            var id = d.GetProperty("image_id").GetInt64();
+            if (!byId.TryGetValue(id, out var image))
+            {
+                byId[id] = image = new CocoImage { ImageId = id };
+                images.Add(image);
+            }
+
+            image.Detections.Add(Detection(d, image, iouType, where));
+        }
+
+        return images;
+    }
+
+    private static CocoDetection Detection(JsonElement d, CocoImage image, CocoIouType iouType, string where)
+    {
+        var detection = new CocoDetection
+        {
+            CategoryId = d.GetProperty("category_id").GetInt32(),
+            Score = d.GetProperty("score").GetDouble(),
+            Bbox = d.TryGetProperty("bbox", out var box) && box.GetArrayLength() > 0 ? Box(box, where) : null,
+        };
+        if ((iouType == CocoIouType.Segm || detection.Bbox is null) && d.TryGetProperty("segmentation", out var segmentation))
+        {
+            detection.Segmentation = Segmentation(segmentation, image, where);
+        }
+
+        if ((iouType == CocoIouType.Keypoints || (detection.Bbox is null && detection.Segmentation is null)) && d.TryGetProperty("keypoints", out var points))
+        {
+            detection.Keypoints.AddRange(points.EnumerateArray().Select(p => p.GetDouble()));
+        }
+
+        return detection;
     }
 
     /// <summary>The images in batches of about <paramref name="maxBytes"/> each (an image is never split).</summary>

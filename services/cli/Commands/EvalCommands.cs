@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace Cauchy.Cli.Commands;
 
-/// <summary><c>cauchy eval show|list|coco|voc|segmentation</c>.</summary>
+/// <summary><c>cauchy eval show|list|coco|voc|segmentation|run</c>.</summary>
 public static class EvalCommands
 {
     public static Command Create(Func<ParseResult, CliContext> context)
@@ -21,6 +21,7 @@ public static class EvalCommands
         eval.Subcommands.Add(CocoCommand(context));
         eval.Subcommands.Add(VocCommand(context));
         eval.Subcommands.Add(SegmentationCommand(context));
+        eval.Subcommands.Add(EvalRunCommand.Create(context));
         return eval;
     }
 
@@ -259,7 +260,7 @@ public static class EvalCommands
         return pairs;
     }
 
-    private static async Task<Evaluation> EvaluateAsync(CliContext c, EvaluationHeader header, IEnumerable<PredictionBatch> batches, CancellationToken ct)
+    internal static async Task<Evaluation> EvaluateAsync(CliContext c, EvaluationHeader header, IEnumerable<PredictionBatch> batches, CancellationToken ct)
     {
         using var call = Client(c).Evaluate(cancellationToken: ct);
         try
@@ -308,7 +309,8 @@ public static class EvalCommands
     {
         var job = new Option<string?>("--job") { Description = "Only evaluations of this job" };
         var model = new Option<string?>("--model") { Description = "Only evaluations of NAME (every version) or NAME:VERSION" };
-        var command = new Command("list", "List evaluations, newest first") { job, model };
+        var dataset = new Option<string?>("--dataset") { Description = "Only evaluations against DATASET (every version) or DATASET@VERSION" };
+        var command = new Command("list", "List evaluations, newest first") { job, model, dataset };
         command.Aliases.Add("ls");
         command.SetServiceAction("metrics", async (parse, ct) =>
         {
@@ -318,6 +320,14 @@ public static class EvalCommands
             {
                 var (name, version) = m.Contains(':') ? CommandHelpers.ParseModelVersion(m) : (m, 0);
                 request.ModelVersion = new ModelVersionRef { ModelName = name, Version = version };
+            }
+
+            if (parse.GetValue(dataset) is { } d)
+            {
+                var at = d.IndexOf('@');
+                request.DatasetVersion = at < 0
+                    ? new DatasetVersionRef { DatasetId = d }
+                    : new DatasetVersionRef { DatasetId = d[..at], VersionId = d[(at + 1)..] };
             }
 
             var page = await Client(c).ListEvaluationsAsync(request, deadline: c.Deadline(), cancellationToken: ct);
@@ -352,6 +362,8 @@ public static class EvalCommands
                 ("Job", e.JobId.Length == 0 ? "-" : e.JobId),
                 ("Model", e.ModelVersion is { } m ? $"{m.ModelName}:{m.Version}" : "-"),
                 ("Dataset", e.DatasetVersion is { } d ? $"{d.DatasetId}@{d.VersionId} ({Show.Enum(e.Split)})" : "-"),
+                ("Ground truth", e.GroundTruthFromDataset ? "read from the dataset version by the metrics service" : "sent with the predictions"),
+                ("Predictions", e.PredictionsSha256.Length == 0 ? "-" : $"sha256:{e.PredictionsSha256}"),
                 ("Epoch", e.Epoch.ToString()),
                 ("Samples", e.SampleCount.ToString()),
                 ("Summary", string.Join("  ", e.Summary.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={Show.Number(kv.Value)}")))),
@@ -383,6 +395,34 @@ public static class EvalCommands
 
             parts.Add(new Text(""));
             parts.Add(confusion);
+        }
+
+        if (e.Detection is { Stats.Count: > 0 } coco)
+        {
+            parts.Add(new Text(""));
+            parts.Add(new Text(string.Join("\n", CocoSummaryText.Lines(coco))));
+        }
+        else if (e.Detection is { } detection)
+        {
+            var perClass = new Table().Border(TableBorder.None).AddColumns("CLASS", "OBJECTS", "DETECTIONS", "AP");
+            foreach (var p in detection.PerClass)
+            {
+                perClass.AddRow(Markup.Escape(p.ClassName), p.GroundTruthCount.ToString(), p.DetectionCount.ToString(), Score(p.Ap));
+            }
+
+            parts.Add(new Text(""));
+            parts.Add(perClass);
+        }
+        else if (e.Segmentation is { } segmentation)
+        {
+            var perClass = new Table().Border(TableBorder.None).AddColumns("CLASS", "IOU", "ACCURACY", "PIXELS");
+            foreach (var p in segmentation.PerClass)
+            {
+                perClass.AddRow(Markup.Escape(p.ClassName), Score(p.Iou), Score(p.Accuracy), p.PixelCount.ToString());
+            }
+
+            parts.Add(new Text(""));
+            parts.Add(perClass);
         }
 
         return new Rows(parts);

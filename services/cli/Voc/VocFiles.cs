@@ -62,31 +62,52 @@ public sealed class VocFiles
 
         foreach (var (file, className) in resultFiles)
         {
-            var lineNumber = 0;
-            foreach (var line in File.ReadLines(file))
+            foreach (var (imageId, detection, where) in ResultLines(file, classIds[className]))
             {
-                lineNumber++;
-                var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length == 0)
+                if (!byId.TryGetValue(imageId, out var image))
                 {
-                    continue;
+                    throw new FormatException($"{where}: image_id {imageId} is not an image of the annotations");
                 }
 
-                if (fields.Length != 6 || !TryNumbers(fields.AsSpan(1), out var numbers))
-                {
-                    throw new FormatException($"{file}:{lineNumber}: expected 'image_id confidence xmin ymin xmax ymax', got '{line}'");
-                }
-
-                if (!byId.TryGetValue(fields[0], out var image))
-                {
-                    throw new FormatException($"{file}:{lineNumber}: image_id {fields[0]} is not an image of the annotations");
-                }
-
-                image.Sample.Detections.Add(new ScoredBox { ClassId = classIds[className], Score = (float)numbers[0], Box = Box(numbers[1], numbers[2], numbers[3], numbers[4]) });
+                image.Sample.Detections.Add(detection);
             }
         }
 
         return new VocFiles(classNames, images);
+    }
+
+    /// <summary>
+    /// Results files alone, for an evaluation against a dataset version whose classes are <paramref name="classNames"/>:
+    /// one detection sample per image id (without ground truth), in the order the files first name them.
+    /// </summary>
+    /// <exception cref="FormatException">A file is not a results file, or names a class the dataset does not have.</exception>
+    public static IReadOnlyList<DetectionSample> ReadResults(string results, IReadOnlyList<string> classNames, string option = "--predictions")
+    {
+        var known = classNames.ToHashSet(StringComparer.Ordinal);
+        var classIds = classNames.Select((name, id) => (name, id)).ToDictionary(p => p.name, p => p.id, StringComparer.Ordinal);
+        var samples = new List<DetectionSample>();
+        var byId = new Dictionary<string, DetectionSample>(StringComparer.Ordinal);
+        foreach (var file in Files(results, "*.txt", option))
+        {
+            var className = ClassOf(file, known);
+            if (!classIds.TryGetValue(className, out var classId))
+            {
+                throw new FormatException($"{file}: class '{className}' is not a class of the dataset ({string.Join(", ", classNames)})");
+            }
+
+            foreach (var (imageId, detection, _) in ResultLines(file, classId))
+            {
+                if (!byId.TryGetValue(imageId, out var sample))
+                {
+                    byId[imageId] = sample = new DetectionSample { SampleId = imageId };
+                    samples.Add(sample);
+                }
+
+                sample.Detections.Add(detection);
+            }
+        }
+
+        return samples;
     }
 
     /// <summary>The images as detection samples, in the order of their annotation files' names.</summary>
@@ -148,6 +169,28 @@ public sealed class VocFiles
         }
 
         return value;
+    }
+
+    /// <summary>The detections of one results file ("image_id confidence xmin ymin xmax ymax" lines), all of one class.</summary>
+    private static IEnumerable<(string ImageId, ScoredBox Detection, string Where)> ResultLines(string file, int classId)
+    {
+        var lineNumber = 0;
+        foreach (var line in File.ReadLines(file))
+        {
+            lineNumber++;
+            var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 0)
+            {
+                continue;
+            }
+
+            if (fields.Length != 6 || !TryNumbers(fields.AsSpan(1), out var numbers))
+            {
+                throw new FormatException($"{file}:{lineNumber}: expected 'image_id confidence xmin ymin xmax ymax', got '{line}'");
+            }
+
+            yield return (fields[0], new ScoredBox { ClassId = classId, Score = (float)numbers[0], Box = Box(numbers[1], numbers[2], numbers[3], numbers[4]) }, $"{file}:{lineNumber}");
+        }
     }
 
     private static bool TryNumbers(ReadOnlySpan<string> fields, out double[] numbers)

@@ -32,6 +32,8 @@ public sealed class DatasetManager(
             throw DomainException.InvalidArgument("task_type is required: CLASSIFICATION, DETECTION or SEGMENTATION");
         }
         Identifiers.ValidateLabels(request.Labels, "labels");
+        TextLimits.Check(request.DisplayName, TextLimits.DisplayName, "display_name");
+        TextLimits.Check(request.Description, TextLimits.Description, "description");
         var now = Timestamp.FromDateTimeOffset(time.GetUtcNow());
         return datasetStore.CreateDatasetAsync(new Dataset
         {
@@ -58,19 +60,31 @@ public sealed class DatasetManager(
         var fingerprint = $"{(int)request.TaskType};{string.Join(",", request.LabelSelector.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))}";
         var after = PageToken.Decode(request.PageToken, fingerprint, 1)?[0];
         var response = new ListDatasetsResponse();
+        var budget = new PageBudget();
         while (response.Datasets.Count < size)
         {
             var batch = await datasetStore.ListDatasetsAsync(after, size, request.TaskType, cancellationToken);
             foreach (var dataset in batch)
             {
-                after = dataset.Id;
                 if (request.LabelSelector.All(p => dataset.Labels.TryGetValue(p.Key, out var v) && v == p.Value))
                 {
+                    if (!budget.TryAdd(dataset.CalculateSize()))
+                    {
+                        // The page is full in bytes: the next one starts at this dataset (after the one before it).
+                        response.NextPageToken = PageToken.Encode(fingerprint, after!);
+                        return response;
+                    }
+
+                    after = dataset.Id;
                     response.Datasets.Add(dataset);
                     if (response.Datasets.Count == size)
                     {
                         break;
                     }
+                }
+                else
+                {
+                    after = dataset.Id;
                 }
             }
             if (batch.Count < size)
@@ -130,10 +144,12 @@ public sealed class DatasetManager(
         }
         var versions = await datasetStore.ListVersionsAsync(request.DatasetId, offset, size + 1, cancellationToken);
         var response = new ListDatasetVersionsResponse();
-        response.Versions.AddRange(versions.Take(size).Select(v => v.Version));
-        if (versions.Count > size)
+        var items = versions.Take(size).Select(v => v.Version).ToList();
+        var fitting = PageBudget.Fit(items.Select(v => v.CalculateSize()));
+        response.Versions.AddRange(items.Take(fitting));
+        if (versions.Count > fitting)
         {
-            response.NextPageToken = PageToken.Encode(request.DatasetId, (offset + size).ToString(CultureInfo.InvariantCulture));
+            response.NextPageToken = PageToken.Encode(request.DatasetId, (offset + fitting).ToString(CultureInfo.InvariantCulture));
         }
         return response;
     }

@@ -18,8 +18,9 @@ public static partial class Identifiers
         }
     }
 
-    public static void ValidateLabels(IEnumerable<KeyValuePair<string, string>> labels, string field)
+    public static void ValidateLabels(IReadOnlyCollection<KeyValuePair<string, string>> labels, string field)
     {
+        TextLimits.CheckLabels(labels, field);
         foreach (var (key, value) in labels)
         {
             if (!LabelKeyPattern().IsMatch(key))

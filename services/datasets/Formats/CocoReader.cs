@@ -16,6 +16,12 @@ namespace Cauchy.Datasets.Formats;
 /// </summary>
 public sealed class CocoReader : IDatasetFormatReader
 {
+    /// <summary>
+    /// The largest annotation file read, in bytes: it is parsed whole, so it is bounded before parsing (COCO 2017's
+    /// train annotations are 448 MB).
+    /// </summary>
+    public const long MaxAnnotationBytes = 1L << 30;
+
     public DatasetFormat Format => DatasetFormat.CocoJson;
 
     public TaskType TaskType => TaskType.Detection;
@@ -48,7 +54,8 @@ public sealed class CocoReader : IDatasetFormatReader
         var names = classNames.Count > 0 ? classNames : categories.Values.ToList();
         var nameIds = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
         var categoryToClass = categories.ToDictionary(c => c.Key, c => nameIds.GetValueOrDefault(c.Value, -1));
-        return new SourceDataset(names, Samples(root, parsed, categoryToClass, byPath, byName, issues));
+        var sourceIds = names.Select(n => categories.FirstOrDefault(c => c.Value == n) is { Value: not null } c ? c.Key : -1).ToList();
+        return new SourceDataset(names, Samples(root, parsed, categoryToClass, byPath, byName, issues), sourceIds.Contains(-1) ? null : sourceIds);
     }
 
     private static IEnumerable<SourceSample> Samples(
@@ -101,7 +108,7 @@ public sealed class CocoReader : IDatasetFormatReader
                     var classId = categoryToClass.TryGetValue(annotation.CategoryId, out var c) ? c : -1;
                     var box = annotation.Box;
                     boxes.Add(new SourceBox(box.XMin, box.YMin, box.XMax, box.YMax, classId,
-                        $"category_id {annotation.CategoryId}", annotation.Crowd, false));
+                        $"category_id {annotation.CategoryId}", annotation.Crowd, false, annotation.Area));
                 }
                 yield return new SourceSample
                 {
@@ -163,7 +170,12 @@ public sealed class CocoReader : IDatasetFormatReader
         try
         {
             using var stream = File.OpenRead(FormatPaths.Full(root, path));
-            document = JsonDocument.Parse(stream);
+            if (stream.Length > MaxAnnotationBytes)
+            {
+                throw DomainException.InvalidArgument($"'{path}' is {stream.Length} bytes; annotation files of at most {MaxAnnotationBytes} bytes are read");
+            }
+
+            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = TextLimits.JsonDepth });
         }
         catch (JsonException e)
         {
@@ -231,7 +243,8 @@ public sealed class CocoReader : IDatasetFormatReader
         {
             throw DomainException.InvalidArgument($"'{path}': {where} has neither a bbox nor a segmentation");
         }
-        return new CocoAnnotation(id, imageId, categoryId, crowd, b);
+        var area = element.TryGetProperty("area", out var a) && a.ValueKind == JsonValueKind.Number && a.GetDouble() is var value && double.IsFinite(value) && value > 0 ? value : 0;
+        return new CocoAnnotation(id, imageId, categoryId, crowd, b, area);
     }
 
     private static long RequireLong(JsonElement element, string property, string path, string where)
@@ -255,5 +268,5 @@ public sealed class CocoReader : IDatasetFormatReader
 
     private sealed record CocoImage(long Id, string FileName);
 
-    private sealed record CocoAnnotation(long Id, long ImageId, long CategoryId, bool Crowd, (float XMin, float YMin, float XMax, float YMax) Box);
+    private sealed record CocoAnnotation(long Id, long ImageId, long CategoryId, bool Crowd, (float XMin, float YMin, float XMax, float YMax) Box, double Area);
 }

@@ -38,5 +38,8 @@ public sealed class SourceSample
     public string? AnnotationPath { get; init; }
 }
 
-/// <summary>One object of a detection sample, in the BoundingBox convention of common.proto.</summary>
-public sealed record SourceBox(float XMin, float YMin, float XMax, float YMax, int ClassId, string ClassLabel, bool Crowd, bool Difficult);
+/// <summary>
+/// One object of a detection sample, in the BoundingBox convention of common.proto; <paramref name="Area"/> is the
+/// area the source gives (COCO's "area"), 0 when it gives none.
+/// </summary>
+public sealed record SourceBox(float XMin, float YMin, float XMax, float YMax, int ClassId, string ClassLabel, bool Crowd, bool Difficult, double Area = 0);

@@ -16,6 +16,20 @@ namespace Cauchy.Datasets.Formats;
 /// </summary>
 public sealed class VocReader : IDatasetFormatReader
 {
+    /// <summary>The longest annotation file read, in characters; a VOC annotation is a few hundred.</summary>
+    public const long MaxAnnotationCharacters = 1 << 20;
+
+    /// <summary>
+    /// No DTD, so no entity can expand (XDocument.Load alone would parse one and expand up to ten million characters
+    /// per file), no external resource is fetched, and the document is bounded in size.
+    /// </summary>
+    private static readonly XmlReaderSettings ReaderSettings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        MaxCharactersInDocument = MaxAnnotationCharacters,
+    };
+
     public DatasetFormat Format => DatasetFormat.PascalVoc;
 
     public TaskType TaskType => TaskType.Detection;
@@ -104,7 +118,8 @@ public sealed class VocReader : IDatasetFormatReader
 
     private static VocAnnotation Parse(string root, string path, string id)
     {
-        var document = XDocument.Load(FormatPaths.Full(root, path));
+        using var reader = XmlReader.Create(FormatPaths.Full(root, path), ReaderSettings);
+        var document = XDocument.Load(reader);
         var annotation = document.Root is { Name.LocalName: "annotation" } r ? r : throw new FormatException("root element is not <annotation>");
         var fileName = annotation.Element("filename")?.Value.Trim();
         if (string.IsNullOrEmpty(fileName))

@@ -49,6 +49,8 @@ public sealed class DatasetImporter(
         {
             throw DomainException.InvalidArgument("header.dataset_id is required");
         }
+        TextLimits.Check(header.Description, TextLimits.Description, "header.description");
+        TextLimits.CheckClassNames(header.ClassNames, "header.class_names");
         var reader = ReaderFor(header.Format);
         if (header.ArchiveKind == ArchiveKind.Unspecified)
         {
@@ -94,7 +96,7 @@ public sealed class DatasetImporter(
             }
             Directory.Delete(extracted, recursive: true);
 
-            return await WriteVersionAsync(header, dataset, source.ClassNames, split, accepted, spool, report, importId, work, cancellationToken);
+            return await WriteVersionAsync(header, dataset, source.ClassNames, source.ClassSourceIds, split, accepted, spool, report, importId, work, cancellationToken);
         }
         catch (InvalidDataException e)
         {
@@ -131,7 +133,7 @@ public sealed class DatasetImporter(
     }
 
     private async Task<ImportOutcome> WriteVersionAsync(
-        ImportDatasetVersionHeader header, Dataset dataset, IReadOnlyList<string> classNames, SplitSpec split,
+        ImportDatasetVersionHeader header, Dataset dataset, IReadOnlyList<string> classNames, IReadOnlyList<long>? classSourceIds, SplitSpec split,
         List<AcceptedSample> accepted, SampleSpool spool, ValidationReport report, string importId, string work,
         CancellationToken cancellationToken)
     {
@@ -148,6 +150,10 @@ public sealed class DatasetImporter(
             using var versionHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             versionHash.AppendData(Encoding.UTF8.GetBytes(
                 $"cauchy.datasets.version.v1\n{dataset.TaskType}\n{classNames.Count}\n{string.Join("\n", classNames)}\n"));
+            if (classSourceIds is not null)
+            {
+                versionHash.AppendData(Encoding.UTF8.GetBytes($"source ids\n{string.Join("\n", classSourceIds)}\n"));
+            }
             var statistics = new StatisticsBuilder(classNames, dataset.TaskType);
             await using (var writer = new ShardSetWriter(store, prefix, Path.Combine(work, "shards"), _options.Shards, versionHash))
             {
@@ -179,6 +185,7 @@ public sealed class DatasetImporter(
                     TaskType = dataset.TaskType,
                     Format = header.Format,
                     ClassNames = { classNames },
+                    ClassSourceIds = { classSourceIds ?? [] },
                     Split = split,
                     SampleCount = writer.SampleCount,
                     SizeBytes = writer.TotalBytes,

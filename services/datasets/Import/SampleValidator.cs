@@ -133,6 +133,7 @@ public sealed class SampleValidator(TaskType taskType, IReadOnlyList<string> cla
                 ClassId = box.ClassId,
                 Crowd = box.Crowd,
                 Difficult = box.Difficult,
+                Area = box.Area,
             });
         }
         return target;

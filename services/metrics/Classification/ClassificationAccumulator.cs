@@ -5,7 +5,9 @@ namespace Cauchy.Metrics.Classification;
 /// <summary>
 /// Accumulates classification predictions batch by batch and computes top-1/top-k accuracy, per-class
 /// precision, recall and F1, their macro and weighted averages, and the confusion matrix.
-/// Memory is O(num_classes²) whatever the number of samples, so a trainer can stream a whole test set.
+/// The confusion matrix is kept sparse (only the cells some sample fell in) beside per-class totals, so memory is
+/// O(num_classes + cells seen) whatever the class count: 12,000 classes and one sample cost a few hundred kilobytes,
+/// not a dense 12,000² matrix. Counts are 64-bit and added with checked arithmetic.
 /// </summary>
 /// <remarks>
 /// The top-1 prediction is the first index of the highest score (numpy's and PyTorch's argmax). For top-k,
@@ -15,7 +17,10 @@ namespace Cauchy.Metrics.Classification;
 /// </remarks>
 public sealed class ClassificationAccumulator
 {
-    private readonly long[] _confusion;
+    private readonly Dictionary<long, long> _confusion = [];
+    private readonly long[] _support;
+    private readonly long[] _predicted;
+    private readonly long[] _correct;
     private readonly int[] _topKs;
     private readonly long[] _topKHits;
 
@@ -33,10 +38,17 @@ public sealed class ClassificationAccumulator
             throw DomainException.InvalidArgument("classification.top_k", $"must not be negative, got {extraTopK}");
         }
 
+        if ((long)numClasses * numClasses > Array.MaxLength)
+        {
+            throw DomainException.InvalidArgument("class_names", $"{numClasses} classes make a confusion matrix of {(long)numClasses * numClasses} counts, more than one list holds");
+        }
+
         NumClasses = numClasses;
         Top5K = Math.Min(5, numClasses);
         ExtraTopK = extraTopK;
-        _confusion = new long[numClasses * numClasses];
+        _support = new long[numClasses];
+        _predicted = new long[numClasses];
+        _correct = new long[numClasses];
         _topKs = [Top5K, Math.Min(extraTopK, numClasses)];
         _topKHits = new long[_topKs.Length];
     }
@@ -83,18 +95,27 @@ public sealed class ClassificationAccumulator
         {
             var row = scores.Slice(i * NumClasses, NumClasses);
             var label = labels[i];
-            _confusion[label * NumClasses + ArgMax(row)]++;
+            var predicted = ArgMax(row);
+            var cell = (long)label * NumClasses + predicted;
+            _confusion[cell] = checked(_confusion.GetValueOrDefault(cell) + 1);
+            _support[label] = checked(_support[label] + 1);
+            _predicted[predicted] = checked(_predicted[predicted] + 1);
+            if (predicted == label)
+            {
+                _correct[label] = checked(_correct[label] + 1);
+            }
+
             var rank = RankOf(row, label);
             for (var k = 0; k < _topKs.Length; k++)
             {
                 if (rank < _topKs[k])
                 {
-                    _topKHits[k]++;
+                    _topKHits[k] = checked(_topKHits[k] + 1);
                 }
             }
         }
 
-        SampleCount += labels.Length;
+        SampleCount = checked(SampleCount + labels.Length);
     }
 
     public ClassificationReport Compute()
@@ -104,14 +125,9 @@ public sealed class ClassificationAccumulator
         long correct = 0;
         for (var c = 0; c < n; c++)
         {
-            long support = 0, predicted = 0;
-            for (var j = 0; j < n; j++)
-            {
-                support += _confusion[c * n + j];
-                predicted += _confusion[j * n + c];
-            }
-
-            var tp = _confusion[c * n + c];
+            var support = _support[c];
+            var predicted = _predicted[c];
+            var tp = _correct[c];
             correct += tp;
             var precision = Ratio(tp, predicted);
             var recall = Ratio(tp, support);
@@ -139,7 +155,7 @@ public sealed class ClassificationAccumulator
             macro,
             weighted,
             n,
-            (long[])_confusion.Clone());
+            new SparseConfusionMatrix(n, new Dictionary<long, long>(_confusion)));
     }
 
     private static double Ratio(long numerator, long denominator) => denominator == 0 ? 0 : (double)numerator / denominator;

@@ -16,6 +16,11 @@ public sealed class EvaluationEntity
 
     public int ModelVersion { get; set; }
 
+    /// <summary>The dataset and version the evaluation names (Evaluation.dataset_version); empty when it names none.</summary>
+    public string DatasetId { get; set; } = "";
+
+    public string DatasetVersionId { get; set; } = "";
+
     public DateTime CreatedAt { get; set; }
 
     public required byte[] Payload { get; set; }

@@ -16,8 +16,11 @@ public sealed class MetricsDbContext(DbContextOptions<MetricsDbContext> options)
         evaluation.Property(e => e.Id).HasMaxLength(64);
         evaluation.Property(e => e.JobId).HasMaxLength(128);
         evaluation.Property(e => e.ModelName).HasMaxLength(200);
+        evaluation.Property(e => e.DatasetId).HasMaxLength(128);
+        evaluation.Property(e => e.DatasetVersionId).HasMaxLength(128);
         evaluation.HasIndex(e => new { e.CreatedAt, e.Id });
         evaluation.HasIndex(e => e.JobId);
         evaluation.HasIndex(e => new { e.ModelName, e.ModelVersion });
+        evaluation.HasIndex(e => new { e.DatasetId, e.DatasetVersionId });
     }
 }

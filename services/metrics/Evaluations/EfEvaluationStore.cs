@@ -23,6 +23,8 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
             JobId = evaluation.JobId,
             ModelName = evaluation.ModelVersion?.ModelName ?? "",
             ModelVersion = evaluation.ModelVersion?.Version ?? 0,
+            DatasetId = evaluation.DatasetVersion?.DatasetId ?? "",
+            DatasetVersionId = evaluation.DatasetVersion?.VersionId ?? "",
             CreatedAt = evaluation.CreateTime.ToDateTime(),
             Payload = evaluation.ToByteArray(),
         });
@@ -54,6 +56,15 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
             }
         }
 
+        if (filter.DatasetId is { } dataset)
+        {
+            query = query.Where(e => e.DatasetId == dataset);
+            if (filter.DatasetVersionId is { } datasetVersion)
+            {
+                query = query.Where(e => e.DatasetVersionId == datasetVersion);
+            }
+        }
+
         if (filter.Kind is { } kind)
         {
             query = query.Where(e => e.Kind == (int)kind);
@@ -69,7 +80,7 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
             .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
             .Take(pageSize + 1)
             .ToListAsync(cancellationToken);
-        var page = records.Take(pageSize).Select(r =>
+        var evaluations = records.Take(pageSize).Select(r =>
         {
             var evaluation = Evaluation.Parser.ParseFrom(r.Payload);
             if (!filter.IncludeDetails)
@@ -79,14 +90,15 @@ public sealed class EfEvaluationStore(IDbContextFactory<MetricsDbContext> factor
 
             return evaluation;
         }).ToList();
-        var next = records.Count > pageSize ? EncodeToken(filter, records[pageSize - 1]) : null;
-        return new EvaluationPage(page, next);
+        var fitting = PageBudget.Fit(evaluations.Select(e => e.CalculateSize()));
+        var next = records.Count > fitting ? EncodeToken(filter, records[fitting - 1]) : null;
+        return new EvaluationPage(evaluations.Take(fitting).ToList(), next);
     }
 
     /// <summary>The filters a page token belongs to (IncludeDetails may change between pages: it selects no rows).</summary>
     private static string Filters(EvaluationFilter filter) =>
         string.Join('\n', filter.JobId ?? "", filter.ModelName ?? "", filter.ModelVersion.ToString(CultureInfo.InvariantCulture),
-            filter.Kind is { } kind ? ((int)kind).ToString(CultureInfo.InvariantCulture) : "");
+            filter.Kind is { } kind ? ((int)kind).ToString(CultureInfo.InvariantCulture) : "", filter.DatasetId ?? "", filter.DatasetVersionId ?? "");
 
     private static string EncodeToken(EvaluationFilter filter, EvaluationEntity last) =>
         PageToken.Encode(Filters(filter), last.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture), last.Id);

@@ -16,6 +16,9 @@ public interface IEvaluationStore
 
 /// <param name="ModelName">Only this model's evaluations; null for any.</param>
 /// <param name="ModelVersion">Only this version of <paramref name="ModelName"/>; 0 for every version.</param>
-public sealed record EvaluationFilter(string? JobId, string? ModelName, int ModelVersion, EvaluationKind? Kind, bool IncludeDetails);
+/// <param name="DatasetId">Only evaluations that name this dataset; null for any.</param>
+/// <param name="DatasetVersionId">Only this version of <paramref name="DatasetId"/>; null for every version.</param>
+public sealed record EvaluationFilter(
+    string? JobId, string? ModelName, int ModelVersion, EvaluationKind? Kind, bool IncludeDetails, string? DatasetId = null, string? DatasetVersionId = null);
 
 public sealed record EvaluationPage(IReadOnlyList<Evaluation> Evaluations, string? NextPageToken);

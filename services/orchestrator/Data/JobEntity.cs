@@ -94,6 +94,9 @@ public sealed class JobEntity : IVersioned
 
     public string ErrorMessage { get; set; } = "";
 
+    /// <summary>The principal that submitted the job; empty for jobs submitted before owners were kept.</summary>
+    public string Owner { get; set; } = "";
+
     /// <summary>The sequence number of the job's newest event (events count from 1).</summary>
     public long EventCount { get; set; }
 

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cauchy.Orchestrator.Data;
 
-/// <summary>The orchestrator's own database: jobs, their labels, leases, events, log lines and metric points, and its own heartbeat.</summary>
+/// <summary>The orchestrator's own database: jobs, their labels, leases, events, log lines and metric points, its own heartbeat, and the platform tokens.</summary>
 public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext> options) : ServiceDbContext(options)
 {
     public DbSet<JobEntity> Jobs => Set<JobEntity>();
@@ -19,6 +19,8 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
     public DbSet<JobMetricPointEntity> JobMetricPoints => Set<JobMetricPointEntity>();
 
     public DbSet<OrchestratorHeartbeatEntity> OrchestratorHeartbeats => Set<OrchestratorHeartbeatEntity>();
+
+    public DbSet<ApiTokenEntity> ApiTokens => Set<ApiTokenEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -67,5 +69,14 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
         heartbeat.ToTable("OrchestratorHeartbeats");
         heartbeat.HasKey(h => h.Id);
         heartbeat.Property(h => h.Id).HasMaxLength(64);
+
+        var token = modelBuilder.Entity<ApiTokenEntity>();
+        token.ToTable("ApiTokens");
+        token.HasKey(t => t.Id);
+        token.Property(t => t.Id).HasMaxLength(64);
+        token.Property(t => t.Name).HasMaxLength(100);
+        token.Property(t => t.Role).HasMaxLength(20);
+        token.Property(t => t.SecretHash).HasMaxLength(32);
+        token.HasIndex(t => t.SecretHash).IsUnique();
     }
 }

@@ -16,11 +16,22 @@ public interface IDatasetCatalog
     Task<DatasetResolution> ResolveAsync(DatasetVersionRef reference, CancellationToken cancellationToken);
 }
 
-/// <summary>A resolved version, or why there is none (<see cref="Missing"/>).</summary>
-public sealed record DatasetResolution(string DatasetId, string VersionId, TaskType TaskType, long TrainSamples, string? Missing)
+/// <summary>
+/// A resolved version, or why there is none (<see cref="Missing"/>). <see cref="ClassCount"/> and
+/// <see cref="TrainImages"/> (the train split's image sizes and channel counts) are null when the catalogue does not
+/// know them; what depends on them is then left to the trainer.
+/// </summary>
+public sealed record DatasetResolution(
+    string DatasetId,
+    string VersionId,
+    TaskType TaskType,
+    long TrainSamples,
+    string? Missing,
+    int? ClassCount = null,
+    ImageSizeStatistics? TrainImages = null)
 {
-    public static DatasetResolution Found(string datasetId, string versionId, TaskType taskType, long trainSamples) =>
-        new(datasetId, versionId, taskType, trainSamples, null);
+    public static DatasetResolution Found(string datasetId, string versionId, TaskType taskType, long trainSamples, int? classCount = null, ImageSizeStatistics? trainImages = null) =>
+        new(datasetId, versionId, taskType, trainSamples, null, classCount, trainImages);
 
     public static DatasetResolution NotFound(string why) => new("", "", TaskType.Unspecified, 0, why);
 }

@@ -1,10 +1,12 @@
 using Cauchy.Data;
+using Cauchy.Orchestrator.Auth;
 using Cauchy.Orchestrator.Data;
 using Cauchy.Orchestrator.Datasets;
 using Cauchy.Orchestrator.Jobs;
 using Cauchy.Orchestrator.Models;
 using Cauchy.Orchestrator.Telemetry;
 using Cauchy.ServiceDefaults.GrpcClient;
+using Cauchy.ServiceDefaults.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +14,7 @@ namespace Cauchy.Orchestrator.Extensions;
 
 /// <summary>
 /// The orchestrator's composition root: its options, its database, the job use cases, the lease reaper, the datasets
-/// and registry clients, and its gauges.
+/// and registry clients, its gauges, and the platform tokens.
 /// </summary>
 public static class Extensions
 {
@@ -41,5 +43,11 @@ public static class Extensions
         builder.Services.AddSingleton<LeaseOutageCredit>();
         builder.Services.AddHostedService<LeaseReaper>();
         builder.Services.AddSingleton<JobGauges>();
+
+        // The orchestrator keeps the platform tokens: it checks them itself instead of asking over gRPC.
+        builder.Services.AddOptions<TokenBootstrapOptions>().BindConfiguration(TokenBootstrapOptions.SectionName);
+        builder.Services.AddSingleton<ApiTokens>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<ITokenIntrospector, DatabaseTokenIntrospector>());
+        builder.Services.AddHostedService<TokenBootstrap>();
     }
 }

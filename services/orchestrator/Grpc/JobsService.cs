@@ -1,5 +1,6 @@
 using Cauchy.Domain;
 using Cauchy.Orchestrator.Jobs;
+using Cauchy.ServiceDefaults.Security;
 using Cauchy.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -22,7 +23,7 @@ public sealed class JobsService(
 {
     public override async Task<SubmitJobResponse> SubmitJob(SubmitJobRequest request, ServerCallContext context)
     {
-        var result = await submission.SubmitAsync(request, context.CancellationToken);
+        var result = await submission.SubmitAsync(request, CallerPrincipal.Of(context).Name, context.CancellationToken);
         return new SubmitJobResponse { Job = result.Job, AlreadyExisted = result.AlreadyExisted };
     }
 
@@ -37,8 +38,12 @@ public sealed class JobsService(
         return response;
     }
 
-    public override async Task<CancelJobResponse> CancelJob(CancelJobRequest request, ServerCallContext context) =>
-        new CancelJobResponse { Job = await cancellation.CancelAsync(request.JobId, request.Reason, context.CancellationToken) };
+    public override async Task<CancelJobResponse> CancelJob(CancelJobRequest request, ServerCallContext context)
+    {
+        var caller = CallerPrincipal.Of(context);
+        var job = await cancellation.CancelAsync(request.JobId, request.Reason, caller.Name, caller.Has(PlatformRole.Maintainer), context.CancellationToken);
+        return new CancelJobResponse { Job = job };
+    }
 
     public override async Task<LeaseJobResponse> LeaseJob(LeaseJobRequest request, ServerCallContext context)
     {

@@ -25,6 +25,7 @@ public static class JobEntities
             ErrorMessage = record.ErrorMessage,
             IdempotencyKey = record.IdempotencyKey ?? "",
             FailureCount = record.FailureCount,
+            Owner = record.Owner,
         };
         if (record.StartedAt is { } started)
         {

@@ -130,6 +130,7 @@ public sealed class JobLeases(JobStore store, ILogger<JobLeases> logger)
     /// <summary>A failed (or cancelled-and-stopped) attempt: requeue, fail or cancel per the state machine.</summary>
     public async Task<Job> FailAsync(FailJobRequest request, CancellationToken cancellationToken)
     {
+        TextLimits.Check(request.ErrorMessage, TextLimits.Note, "error_message");
         var job = await store.WithLeaseAsync(request.LeaseId, async (db, job, lease, now) =>
         {
             var error = request.ErrorMessage.Length > 0 ? request.ErrorMessage : "the worker reported a failure without a message";
@@ -145,6 +146,7 @@ public sealed class JobLeases(JobStore store, ILogger<JobLeases> logger)
     /// <summary>The worker gives the job back without fault: RUNNING → QUEUED (not counted), CANCELLING → CANCELLED.</summary>
     public async Task<Job> ReleaseAsync(ReleaseJobRequest request, CancellationToken cancellationToken)
     {
+        TextLimits.Check(request.Reason, TextLimits.Note, "reason");
         var job = await store.WithLeaseAsync(request.LeaseId, async (db, job, lease, now) =>
         {
             var next = JobStateMachine.Release((JobState)job.State, job.Id);

@@ -12,6 +12,11 @@ public sealed class JobLogs(JobStore store)
     /// <summary>Appends log lines under the lease; the server numbers them in arrival order.</summary>
     public async Task<int> AppendLogsAsync(string leaseId, IReadOnlyList<LogLine> lines, CancellationToken cancellationToken)
     {
+        for (var i = 0; i < lines.Count; i++)
+        {
+            TextLimits.Check(lines[i].Text, TextLimits.LogLine, $"lines[{i}].text");
+        }
+
         if (lines.Count == 0)
         {
             await store.WithLeaseAsync(leaseId, (_, _, _, _) => Task.FromResult(0), cancellationToken);

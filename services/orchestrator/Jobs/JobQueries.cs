@@ -52,8 +52,10 @@ public sealed class JobQueries(JobStore store)
             .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
             .Take(pageSize + 1)
             .ToListAsync(cancellationToken);
-        var next = records.Count > pageSize ? EncodeToken(records[pageSize - 1], filters) : null;
-        return new JobPage(records.Take(pageSize).Select(JobEntities.ToProto).ToList(), next);
+        var jobs = records.Take(pageSize).Select(JobEntities.ToProto).ToList();
+        var fitting = PageBudget.Fit(jobs.Select(j => j.CalculateSize()));
+        var next = records.Count > fitting ? EncodeToken(records[fitting - 1], filters) : null;
+        return new JobPage(jobs.Take(fitting).ToList(), next);
     }
 
     // The request's other fields, which a token must be sent with unchanged; PageToken keeps only their fingerprint.

@@ -147,6 +147,13 @@ public sealed class JobStore(
         {
             throw DomainException.InvalidArgument(field, "is required");
         }
+
+        // Ids are hex made here; a control character cannot be one, and PostgreSQL refuses a NUL in a query
+        // parameter outright, which would turn the caller's mistake into a server fault.
+        if (value.Any(char.IsControl))
+        {
+            throw DomainException.InvalidArgument(field, "contains control characters, which no id has");
+        }
     }
 
     /// <summary>Until the signal fires or the poll interval passes: the signal only shortens the wait.</summary>

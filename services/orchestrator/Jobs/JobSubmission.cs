@@ -17,7 +17,11 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
 
     /// <summary>Validates, resolves and (unless validate_only) queues a job; see SubmitJob in jobs.proto.</summary>
     /// <exception cref="InvalidJobSpecException">The spec or hypes document is invalid.</exception>
-    public async Task<SubmitResult> SubmitAsync(SubmitJobRequest request, CancellationToken cancellationToken)
+    public Task<SubmitResult> SubmitAsync(SubmitJobRequest request, CancellationToken cancellationToken) =>
+        SubmitAsync(request, owner: "", cancellationToken);
+
+    /// <summary>Submits a job on behalf of <paramref name="owner"/>, the principal recorded as its owner.</summary>
+    public async Task<SubmitResult> SubmitAsync(SubmitJobRequest request, string owner, CancellationToken cancellationToken)
     {
         var key = request.IdempotencyKey;
         if (key.Length > MaxIdempotencyKeyLength)
@@ -52,6 +56,7 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
             SubmittedSpec = submitted.ToByteArray(),
             MaxRetries = resolved.MaxRetries,
             MaxRunTicks = resolved.MaxRunDuration?.ToTimeSpan().Ticks ?? 0,
+            Owner = owner,
         };
         if (request.ValidateOnly)
         {
@@ -140,7 +145,11 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
         return new SubmitResult(JobEntities.ToProto(earlier), true);
     }
 
-    /// <summary>Pins the dataset version (the newest when none is given), checks the spec against it, and checks that the pretrained weights exist.</summary>
+    /// <summary>
+    /// Pins the dataset version (the newest when none is given), checks the spec against it (task, batch size, and
+    /// <see cref="DatasetFit"/>: train split, classes, image size against the architecture), and checks that the
+    /// pretrained weights exist.
+    /// </summary>
     private async Task<JobSpec> ResolveDatasetAsync(JobSpec submitted, CancellationToken cancellationToken)
     {
         if (!store.Options.IsKnownArchitecture(submitted.Model.Architecture))
@@ -167,6 +176,7 @@ public sealed class JobSubmission(JobStore store, IDatasetCatalog datasets, IMod
                 $"is {submitted.Hyperparameters.BatchSize} but the train split of dataset '{resolution.DatasetId}' has only {resolution.TrainSamples} samples");
         }
 
+        DatasetFit.Check(submitted, resolution);
         if (submitted.Model.Pretrained is { ModelName.Length: > 0 } pretrained && !await models.ExistsAsync(pretrained, cancellationToken))
         {
             throw new DomainException(DomainErrorKind.NotFound,

@@ -1,17 +1,28 @@
 using System.Text.Json;
+using Cauchy.Domain;
 using Cauchy.V1;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace Cauchy.Orchestrator.Specs;
 
 /// <summary>Reads YAML or JSON text into a <see cref="HypesNode"/> tree that remembers lines.</summary>
 public static class HypesReader
 {
-    /// <summary>Bounds that keep a hostile document from costing more than a spec is worth.</summary>
-    public const int MaxDocumentLength = 1 << 20;
+    /// <summary>The longest document accepted, in characters (<see cref="TextLimits.HypesDocument"/>).</summary>
+    public const int MaxDocumentLength = TextLimits.HypesDocument;
 
+    /// <summary>The deepest nesting of mappings and lists, counted after aliases are replaced by what they name.</summary>
     public const int MaxDepth = 32;
+
+    /// <summary>
+    /// The most values (mappings, lists and scalars) a document may hold once its aliases are replaced by what they
+    /// name. A full spec has about a hundred; the limit is what stops a few hundred bytes of nested aliases ("billion
+    /// laughs") from expanding into billions of values. It is checked while parsing, before anything is expanded.
+    /// </summary>
+    public const int MaxNodes = 10_000;
+
+    /// <summary>The most aliases (<c>*name</c>) a document may use.</summary>
+    public const int MaxAliases = 100;
 
     public static HypesNode Read(string text, HypesFormat format)
     {
@@ -36,56 +47,14 @@ public static class HypesReader
 
     private static HypesNode ReadYaml(string text)
     {
-        var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            return new YamlTreeReader(new Parser(new StringReader(text))).ReadDocument();
         }
         catch (YamlException ex)
         {
             var line = (int)ex.Start.Line;
             throw new HypesException("hypes.text", line, "not valid YAML: " + InnermostMessage(ex));
-        }
-
-        if (stream.Documents.Count != 1)
-        {
-            throw new HypesException("hypes.text", null, $"expected one YAML document, found {stream.Documents.Count}");
-        }
-
-        return Convert(stream.Documents[0].RootNode, 0);
-    }
-
-    private static HypesNode Convert(YamlNode node, int depth)
-    {
-        var line = (int)node.Start.Line;
-        if (depth > MaxDepth)
-        {
-            throw new HypesException("hypes.text", line, $"nested deeper than {MaxDepth} levels");
-        }
-
-        switch (node)
-        {
-            case YamlMappingNode mapping:
-                var entries = new List<KeyValuePair<HypesScalar, HypesNode>>();
-                foreach (var (key, value) in mapping.Children)
-                {
-                    if (key is not YamlScalarNode keyScalar)
-                    {
-                        throw new HypesException("hypes.text", (int)key.Start.Line, "mapping keys must be plain names");
-                    }
-
-                    entries.Add(new(new HypesScalar((int)key.Start.Line, keyScalar.Value ?? ""), Convert(value, depth + 1)));
-                }
-
-                return new HypesMapping(line, entries);
-            case YamlSequenceNode sequence:
-                return new HypesSequence(line, sequence.Children.Select(child => Convert(child, depth + 1)).ToList());
-            case YamlScalarNode scalar:
-                var plain = scalar.Style is ScalarStyle.Plain or ScalarStyle.Any;
-                var isNull = plain && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
-                return new HypesScalar(line, scalar.Value ?? "", isNull);
-            default:
-                throw new HypesException("hypes.text", line, "aliases and other YAML features beyond mappings, lists and values are not supported");
         }
     }
 
@@ -95,6 +64,12 @@ public static class HypesReader
         {
             var options = new JsonDocumentOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
             using var document = JsonDocument.Parse(text, options);
+            var values = CountValues(document.RootElement);
+            if (values > MaxNodes)
+            {
+                throw new HypesException("hypes.text", null, $"the document holds {values} values; at most {MaxNodes} values are accepted");
+            }
+
             var lines = new LineIndex(text);
             return Convert(document.RootElement, text, lines);
         }
@@ -131,6 +106,13 @@ public static class HypesReader
         }
     }
 
+    private static long CountValues(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => 1 + element.EnumerateObject().Sum(property => 1 + CountValues(property.Value)),
+        JsonValueKind.Array => 1 + element.EnumerateArray().Sum(CountValues),
+        _ => 1,
+    };
+
     private static string InnermostMessage(Exception ex)
     {
         while (ex.InnerException is not null)
@@ -148,6 +130,8 @@ public static class HypesReader
     {
         private int _position;
         private int _lastLine = 1;
+        private int _counted;
+        private int _countedLine = 1;
 
         public int LineOf(string fragment)
         {
@@ -160,15 +144,16 @@ public static class HypesReader
             }
 
             _position = found + 1;
-            var line = 1;
-            for (var i = 0; i < found; i++)
+            // Fragments come in document order, so the newlines are counted once, from where the last count ended.
+            for (; _counted < found; _counted++)
             {
-                if (text[i] == '\n')
+                if (text[_counted] == '\n')
                 {
-                    line++;
+                    _countedLine++;
                 }
             }
 
+            var line = _countedLine;
             _lastLine = line;
             return line;
         }

@@ -39,9 +39,9 @@ public static partial class JobSpecValidator
             Fail("spec.task_type", "is required (classification, detection or segmentation)");
         }
 
-        if (spec.DisplayName.Length > 200)
+        if (spec.DisplayName.Length > TextLimits.DisplayName)
         {
-            Fail("spec.display_name", $"is {spec.DisplayName.Length} characters; at most 200");
+            Fail("spec.display_name", $"has {spec.DisplayName.Length} characters; at most {TextLimits.DisplayName} are accepted");
         }
 
         if (spec.Model is not { } model)
@@ -63,6 +63,8 @@ public static partial class JobSpecValidator
             {
                 Fail("spec.model.pretrained", "needs model_name and a version ≥ 1");
             }
+
+            ModelOptionsValidator.Validate(model, Fail);
         }
 
         if (spec.Dataset is not { } dataset || dataset.DatasetId.Length == 0)
@@ -127,11 +129,20 @@ public static partial class JobSpecValidator
             Fail("spec.max_run_duration", "must not be negative");
         }
 
-        foreach (var (key, _) in spec.Labels)
+        if (spec.Labels.Count > TextLimits.LabelCount)
+        {
+            Fail("spec.labels", $"has {spec.Labels.Count} labels; at most {TextLimits.LabelCount} are accepted");
+        }
+
+        foreach (var (key, value) in spec.Labels.Take(TextLimits.LabelCount + 1))
         {
             if (key.Length is 0 or > 63)
             {
-                Fail($"spec.labels.{key}", "label names must be 1 to 63 characters");
+                Fail($"spec.labels.{key[..Math.Min(key.Length, 63)]}", "label names must be 1 to 63 characters");
+            }
+            else if (value.Length > TextLimits.LabelValue)
+            {
+                Fail($"spec.labels.{key}", $"the value has {value.Length} characters; at most {TextLimits.LabelValue} are accepted");
             }
         }
 

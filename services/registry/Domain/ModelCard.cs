@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cauchy.Domain;
 using Cauchy.V1;
 using Google.Protobuf;
 
@@ -11,9 +12,14 @@ public static class ModelCard
     /// <summary>INVALID_ARGUMENT naming <paramref name="field"/> unless <paramref name="json"/> is a UTF-8 JSON object.</summary>
     public static void Validate(ByteString json, string field)
     {
+        if (json.Length > TextLimits.ModelCardBytes)
+        {
+            throw RegistryErrors.InvalidArgument(field, $"has {json.Length} bytes; at most {TextLimits.ModelCardBytes} are accepted.");
+        }
+
         try
         {
-            if (JsonNode.Parse(json.Span) is not JsonObject)
+            if (JsonNode.Parse(json.Span, documentOptions: new JsonDocumentOptions { MaxDepth = TextLimits.JsonDepth }) is not JsonObject)
             {
                 throw RegistryErrors.InvalidArgument(field, "must be a JSON object.");
             }

@@ -17,6 +17,7 @@ public sealed class RegistryModels(IDbContextFactory<RegistryDbContext> dbs, Tim
         Validation.TaskType(request.TaskType, "task_type");
         Validation.Architecture(request.Architecture, "architecture");
         Validation.Labels(request.Labels, "labels");
+        Validation.FreeText("", request.Description);
         await using var db = await dbs.CreateDbContextAsync(ct);
         if (await db.Models.AnyAsync(m => m.Name == request.ModelName, ct))
         {
@@ -84,10 +85,12 @@ public sealed class RegistryModels(IDbContextFactory<RegistryDbContext> dbs, Tim
         }
         var page = await models.OrderBy(m => m.Name).Take(pageSize + 1).Include(m => m.Labels).ToListAsync(ct);
         var response = new ListModelsResponse();
-        response.Models.AddRange(page.Take(pageSize).Select(ProtoMapping.ToProto));
-        if (page.Count > pageSize)
+        var items = page.Take(pageSize).Select(ProtoMapping.ToProto).ToList();
+        var fitting = PageBudget.Fit(items.Select(i => i.CalculateSize()));
+        response.Models.AddRange(items.Take(fitting));
+        if (page.Count > fitting)
         {
-            response.NextPageToken = PageToken.Encode(filters, page[pageSize - 1].Name);
+            response.NextPageToken = PageToken.Encode(filters, page[fitting - 1].Name);
         }
         return response;
     }

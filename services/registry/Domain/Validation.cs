@@ -63,6 +63,7 @@ public static partial class Validation
 
     public static void Labels(MapField<string, string> labels, string field)
     {
+        TextLimits.CheckLabels(labels, field);
         foreach (var (key, value) in labels)
         {
             var slash = key.LastIndexOf('/');
@@ -77,6 +78,16 @@ public static partial class Validation
             {
                 throw RegistryErrors.InvalidArgument($"{field}['{key}']", $"the value has {value.Length} characters; at most 63 are allowed.");
             }
+        }
+    }
+
+    /// <summary>The free text of a model or version (<see cref="TextLimits"/>); <paramref name="prefix"/> is "" or "header.".</summary>
+    public static void FreeText(string prefix, string description, IReadOnlyList<string>? classNames = null)
+    {
+        TextLimits.Check(description, TextLimits.Description, prefix + "description");
+        if (classNames is not null)
+        {
+            TextLimits.CheckClassNames(classNames, prefix + "class_names");
         }
     }
 

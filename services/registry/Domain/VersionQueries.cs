@@ -39,10 +39,12 @@ public sealed class VersionQueries(IDbContextFactory<RegistryDbContext> dbs, Art
         }
         var page = await versions.OrderByDescending(v => v.Number).Take(pageSize + 1).Include(v => v.Metrics).ToListAsync(ct);
         var response = new ListModelVersionsResponse();
-        response.ModelVersions.AddRange(page.Take(pageSize).Select(v => ProtoMapping.ToProto(v, uris)));
-        if (page.Count > pageSize)
+        var items = page.Take(pageSize).Select(v => ProtoMapping.ToProto(v, uris)).ToList();
+        var fitting = PageBudget.Fit(items.Select(i => i.CalculateSize()));
+        response.ModelVersions.AddRange(items.Take(fitting));
+        if (page.Count > fitting)
         {
-            response.NextPageToken = PageToken.Encode(filters, page[pageSize - 1].Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            response.NextPageToken = PageToken.Encode(filters, page[fitting - 1].Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         return response;
     }
@@ -77,10 +79,12 @@ public sealed class VersionQueries(IDbContextFactory<RegistryDbContext> dbs, Art
         var page = await versions.OrderBy(v => v.Architecture).ThenBy(v => v.ModelName).ThenByDescending(v => v.Number)
             .Take(pageSize + 1).Include(v => v.Metrics).ToListAsync(ct);
         var response = new ListPretrainedResponse();
-        response.ModelVersions.AddRange(page.Take(pageSize).Select(v => ProtoMapping.ToProto(v, uris)));
-        if (page.Count > pageSize)
+        var items = page.Take(pageSize).Select(v => ProtoMapping.ToProto(v, uris)).ToList();
+        var fitting = PageBudget.Fit(items.Select(i => i.CalculateSize()));
+        response.ModelVersions.AddRange(items.Take(fitting));
+        if (page.Count > fitting)
         {
-            var last = page[pageSize - 1];
+            var last = page[fitting - 1];
             response.NextPageToken = PageToken.Encode(filters, last.Architecture, last.ModelName, last.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         return response;
@@ -110,10 +114,12 @@ public sealed class VersionQueries(IDbContextFactory<RegistryDbContext> dbs, Art
         }
         var page = await versions.OrderBy(v => v.ModelName).ThenBy(v => v.Number).Take(pageSize + 1).Include(v => v.Metrics).ToListAsync(ct);
         var response = new ListVersionsByDatasetResponse();
-        response.ModelVersions.AddRange(page.Take(pageSize).Select(v => ProtoMapping.ToProto(v, uris)));
-        if (page.Count > pageSize)
+        var items = page.Take(pageSize).Select(v => ProtoMapping.ToProto(v, uris)).ToList();
+        var fitting = PageBudget.Fit(items.Select(i => i.CalculateSize()));
+        response.ModelVersions.AddRange(items.Take(fitting));
+        if (page.Count > fitting)
         {
-            var last = page[pageSize - 1];
+            var last = page[fitting - 1];
             response.NextPageToken = PageToken.Encode(filters, last.ModelName, last.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         return response;

@@ -28,6 +28,7 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
         ValidateCard(header.ModelCardJson, "header.model_card_json");
         Validation.Metrics(header.Metrics, "header.metrics");
         Validation.Labels(header.Labels, "header.labels");
+        Validation.FreeText("header.", header.Description, header.ClassNames);
         if (header.IdempotencyKey.Length > 128)
         {
             throw RegistryErrors.InvalidArgument("header.idempotency_key", $"has {header.IdempotencyKey.Length} characters; at most 128 are allowed.");
@@ -96,6 +97,7 @@ public sealed class VersionRegistration(IDbContextFactory<RegistryDbContext> dbs
         }
         ValidateCard(header.ModelCardJson, "header.model_card_json");
         Validation.Metrics(header.Metrics, "header.metrics");
+        Validation.FreeText("header.", header.Description, header.ClassNames);
         string? sourceKey = null;
         switch (header.WeightsSourceCase)
         {

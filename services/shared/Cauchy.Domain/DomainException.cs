@@ -34,4 +34,6 @@ public class DomainException(DomainErrorKind kind, string message, Exception? in
     public static DomainException Aborted(string message, Exception? inner = null) => new(DomainErrorKind.Aborted, message, inner);
 
     public static DomainException DataLoss(string message) => new(DomainErrorKind.DataLoss, message);
+
+    public static DomainException PermissionDenied(string message) => new(DomainErrorKind.PermissionDenied, message);
 }

@@ -1,5 +1,7 @@
 using Cauchy.ServiceDefaults.GrpcServer;
 using Cauchy.ServiceDefaults.Hosting;
+using Cauchy.ServiceDefaults.Logging;
+using Cauchy.ServiceDefaults.Security;
 using Cauchy.ServiceDefaults.Telemetry;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
@@ -15,6 +17,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 
 namespace Cauchy.ServiceDefaults;
 
@@ -36,7 +39,9 @@ public static class ServiceDefaultsExtensions
     /// (served as <c>/healthz</c> and as grpc.health.v1), server reflection, and the gRPC server with
     /// <see cref="GrpcServerMetricsInterceptor"/> as its outermost interceptor and <see cref="UnimplementedMethodInterceptor"/>
     /// naming the method in the UNIMPLEMENTED answers of RPCs a service has not built, and
-    /// <see cref="DomainExceptionInterceptor"/> turning the domain's refusals into statuses for every call kind.
+    /// <see cref="DomainExceptionInterceptor"/> turning the domain's refusals into statuses for every call kind, with
+    /// <see cref="AuthorizationInterceptor"/> in front of them checking every call's credential against
+    /// <see cref="RpcPermissions"/> (see <see cref="SecurityServiceCollectionExtensions.AddPlatformAuthentication"/>).
     /// </summary>
     /// <param name="serviceName">the service's short name, e.g. <c>datasets</c></param>
     /// <param name="defaultGrpcPort">the service's gRPC port unless <c>Grpc:Port</c> says otherwise</param>
@@ -63,8 +68,11 @@ public static class ServiceDefaultsExtensions
         services.TryAddSingleton<GrpcServerMetricsInterceptor>();
         services.TryAddSingleton<UnimplementedMethodInterceptor>();
         services.TryAddSingleton<DomainExceptionInterceptor>();
+        services.AddPlatformAuthentication();
         services.AddGrpc(static options =>
         {
+            // Who may call what (RpcPermissions), first after the metrics interceptor so refusals are counted.
+            options.Interceptors.Add<AuthorizationInterceptor>();
             options.Interceptors.Add<UnimplementedMethodInterceptor>();
             // Every service's refusals become statuses here, not in its gRPC classes (inside the metrics interceptor,
             // which is moved to the front below, so the metrics record the mapped code).
@@ -100,6 +108,12 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var authentication = app.Services.GetRequiredService<IOptions<AuthenticationOptions>>().Value;
+        if (authentication.MetricsRequireToken && authentication.Mode == AuthenticationMode.Tokens)
+        {
+            app.UseMiddleware<MetricsAuthenticationMiddleware>();
+        }
+
         app.MapGrpcHealthAndReflection();
         app.MapPrometheusMetrics("/metrics").RequireHttpPort();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthzResponseWriter.WriteAsync }).RequireHttpPort();
@@ -107,6 +121,11 @@ public static class ServiceDefaultsExtensions
         var identity = app.Services.GetRequiredService<ServiceIdentity>();
         var hosting = app.Services.GetRequiredService<ServiceHostingOptions>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Cauchy.ServiceDefaults");
+        if (authentication.Mode == AuthenticationMode.None)
+        {
+            logger.LogWarning("Authentication is OFF (Authentication:Mode=none): every caller may do everything. Use this only for tests.");
+        }
+
         app.Lifetime.ApplicationStarted.Register(() => logger.LogInformation(
             "{Service} serves gRPC on {Scheme}://{Address}:{GrpcPort} and /metrics, /healthz on http://{Address}:{HttpPort}",
             identity.Name,
@@ -211,12 +230,13 @@ public static class ServiceDefaultsExtensions
         }
         else if (string.IsNullOrWhiteSpace(format) || string.Equals(format, "simple", StringComparison.OrdinalIgnoreCase))
         {
-            logging.AddSimpleConsole(static options =>
+            // One line per entry with control characters escaped (user input must not forge or split log lines);
+            // the json writer above escapes them itself.
+            logging.AddConsole(static options => options.FormatterName = EscapingConsoleFormatter.FormatterName);
+            logging.AddConsoleFormatter<EscapingConsoleFormatter, ConsoleFormatterOptions>(static options =>
             {
-                options.SingleLine = true;
                 options.TimestampFormat = TimestampFormat + " ";
                 options.UseUtcTimestamp = true;
-                options.ColorBehavior = Console.IsOutputRedirected ? LoggerColorBehavior.Disabled : LoggerColorBehavior.Default;
             });
         }
         else

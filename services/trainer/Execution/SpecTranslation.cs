@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cauchy.Domain.Architectures;
 using Cauchy.Torch;
 using Cauchy.Torch.Data;
 using Cauchy.Torch.Models;
@@ -17,15 +18,13 @@ namespace Cauchy.Trainer.Execution;
 /// </summary>
 public static class SpecTranslation
 {
-    private static readonly string[] KnownModelOptions = ["image_size", "small_image_stem", "dropout"];
-
     public static ModelOptions ModelOptions(ModelSpec model, int numClasses, int inChannels)
     {
         foreach (string key in model.Options.Keys)
         {
-            if (!KnownModelOptions.Contains(key))
+            if (!ArchitectureCatalog.ModelOptionNames.Contains(key))
             {
-                throw Bad($"spec.model.options.{key}", $"is not an option of {model.Architecture}; known: {string.Join(", ", KnownModelOptions)}");
+                throw Bad($"spec.model.options.{key}", $"is not an option of {model.Architecture}; known: {string.Join(", ", ArchitectureCatalog.ModelOptionNames)}");
             }
         }
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Cauchy.Domain.Architectures;
 using Cauchy.Torch;
 using Cauchy.Torch.Data;
 using Cauchy.Trainer.Execution;
@@ -22,18 +22,11 @@ public sealed record InputFormat(int Height, int Width, int Channels)
         }
 
         int channels = train.All(s => s.Channels == 1) ? 1 : 3;
-        if (modelOptions.TryGetValue("image_size", out string? size))
+        if (modelOptions.TryGetValue(ArchitectureCatalog.ImageSizeOption, out string? size))
         {
-            string[] parts = size.Split('x', StringSplitOptions.TrimEntries);
-            if (parts.Length is 1 or 2
-                && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int h)
-                && int.TryParse(parts[^1], NumberStyles.None, CultureInfo.InvariantCulture, out int w)
-                && h is > 0 and <= 4096 && w is > 0 and <= 4096)
-            {
-                return new InputFormat(h, w, channels);
-            }
-
-            throw new JobFailedException($"spec.model.options.image_size is '{size}'; expected a size such as 32 or 32x48 (1 to 4096)", retryable: false);
+            return ImageSize.Parse(size) is { } parsed
+                ? new InputFormat(parsed.Height, parsed.Width, channels)
+                : throw new JobFailedException($"spec.model.options.image_size is '{size}'; expected a size such as 32 or 32x48 (1 to {ArchitectureShape.MaxInputSide})", retryable: false);
         }
 
         Sample first = train[0];

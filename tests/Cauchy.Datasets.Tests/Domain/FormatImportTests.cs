@@ -53,8 +53,12 @@ public sealed class FormatImportTests(SqliteFixture database) : IClassFixture<Sq
                 images[i].Objects.Select(o => (o.ClassId, (float)o.X0, (float)o.Y0, (float)o.X1, (float)o.Y1)),
                 sample.Detection.Boxes.Select(b => (b.ClassId, b.Box.XMin, b.Box.YMin, b.Box.XMax, b.Box.YMax)));
             Assert.Equal(images[i].Png(), sample.Image.ToByteArray());
+            Assert.Equal(images[i].Objects.Select(o => (double)((o.X1 - o.X0) * (o.Y1 - o.Y0))), sample.Detection.Boxes.Select(b => b.Area));
         }
         Assert.Contains(samples, s => s.Detection.Boxes.Any(b => b.Crowd));
+
+        // What COCO results refer to survives as well (as, above, the areas that place objects in size ranges).
+        Assert.Equal([1L, 2L, 3L], version.ClassSourceIds);
     }
 
     [Fact]

@@ -54,6 +54,34 @@ public sealed class ValidationTests(SqliteFixture database) : IClassFixture<Sqli
     }
 
     [Fact]
+    public async Task A_voc_annotation_with_a_dtd_is_malformed_and_its_entities_are_not_expanded()
+    {
+        var images = Shapes.Generate(5, seed: 23);
+        var archive = SampleSets.Voc(images, trainCount: 3);
+        var entities = "<!ENTITY e0 \"laughlaugh\">" + string.Concat(Enumerable.Range(1, 4).Select(i => $"<!ENTITY e{i} \"{string.Concat(Enumerable.Repeat($"&e{i - 1};", 10))}\">"));
+        archive.Add("VOC2012/JPEGImages/laughs.png", images[0].Png());
+        archive.AddText("VOC2012/Annotations/laughs.xml", $"""
+            <?xml version="1.0"?>
+            <!DOCTYPE annotation [{entities}]>
+            <annotation><filename>laughs.png</filename><size><width>{images[0].Width}</width><height>{images[0].Height}</height><depth>3</depth></size>
+            <object><name>&e4;</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox></object></annotation>
+            """);
+        await using var harness = await DomainHarness.CreateAsync(database);
+        await harness.CreateDatasetAsync("voc", TaskType.Detection);
+
+        var outcome = await harness.ImportAsync(new ImportDatasetVersionHeader
+        {
+            DatasetId = "voc",
+            Format = DatasetFormat.PascalVoc,
+            ArchiveKind = ArchiveKind.TarGzip,
+            InvalidSamples = InvalidSamplePolicy.DropInvalid,
+        }, archive.Build(ArchiveKind.TarGzip));
+
+        Assert.Equal(1, Count(outcome.Report, ValidationIssueKind.MalformedAnnotation));
+        Assert.Equal(Shapes.ClassNames, outcome.Version.Version.ClassNames);
+    }
+
+    [Fact]
     public async Task Corrupt_image_rejects_the_import_or_is_dropped()
     {
         var images = Shapes.Generate(5, seed: 22);

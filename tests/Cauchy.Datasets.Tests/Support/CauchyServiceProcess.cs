@@ -29,6 +29,8 @@ public sealed class CauchyServiceProcess : IAsyncDisposable
             ["CAUCHY_STORAGE__LOCAL__ROOT"] = ObjectsRoot,
             ["CAUCHY_DATASETS__ALLOWEDFILEROOTS__0"] = Path.Combine(DataRoot, "incoming"),
             ["CAUCHY_RESILIENCE__DEFAULTDEADLINESECONDS"] = "10",
+            // The service runs without an orchestrator to check platform tokens, and the tests delete (maintainer).
+            [TestAuthentication.Off.Key] = TestAuthentication.Off.Value,
         };
         foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>())
         {

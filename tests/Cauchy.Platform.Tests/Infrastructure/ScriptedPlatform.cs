@@ -1,3 +1,6 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+
 namespace Cauchy.Platform.Tests.Infrastructure;
 
 /// <summary>
@@ -18,8 +21,14 @@ public sealed class ScriptedPlatform
         {
             ["CAUCHY_PORT_OFFSET"] = portOffset.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CAUCHY_RUN_DIR"] = runDirectory,
+            // The services inherit this from up.sh: a revoked token is refused everywhere within 5 s, which the
+            // authentication tests wait for.
+            ["CAUCHY_AUTHENTICATION__INTROSPECTIONCACHESECONDS"] = IntrospectionCacheSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
     }
+
+    /// <summary>How long the services other than the orchestrator trust a "valid" answer about a platform token.</summary>
+    public const int IntrospectionCacheSeconds = 5;
 
     public int PortOffset { get; }
 
@@ -40,6 +49,29 @@ public sealed class ScriptedPlatform
     public Uri GrpcUri(PlatformService service) => new($"http://127.0.0.1:{GrpcPort(service)}");
 
     public Uri HttpUri(PlatformService service, string path) => new($"http://127.0.0.1:{HttpPort(service)}{path}");
+
+    /// <summary>The admin token the orchestrator wrote into the run folder at its first start (the CLI's default token).</summary>
+    public string AdminToken => File.ReadAllText(Path.Combine(RunDirectory, "admin.token")).Trim();
+
+    /// <summary>A channel to the service whose calls carry the admin token.</summary>
+    public GrpcChannel Channel(PlatformService service) => Channel(service, AdminToken);
+
+    /// <summary>A channel to the service whose calls carry <paramref name="credential"/> (nothing when null).</summary>
+    public GrpcChannel Channel(PlatformService service, string? credential)
+    {
+        var options = new GrpcChannelOptions();
+        if (credential is not null)
+        {
+            options.Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+            {
+                metadata.Add("authorization", "Bearer " + credential);
+                return Task.CompletedTask;
+            }));
+            options.UnsafeUseInsecureChannelCallCredentials = true;
+        }
+
+        return GrpcChannel.ForAddress(GrpcUri(service), options);
+    }
 
     public string PidFile(PlatformService service) => Path.Combine(RunDirectory, "pids", $"{service.Name}.pid");
 

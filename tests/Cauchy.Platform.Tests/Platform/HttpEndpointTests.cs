@@ -86,7 +86,7 @@ public sealed class HttpEndpointTests(PlatformFixture fixture)
 
     private async Task CallExpectingItsAnswerAsync(PlatformService service, ProbeRpc rpc)
     {
-        using var channel = GrpcChannel.ForAddress(fixture.Platform.GrpcUri(service).ToString());
+        using var channel = fixture.Platform.Channel(service);
         var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10));
         if (rpc.Expected == StatusCode.OK)
         {

@@ -17,7 +17,7 @@ public sealed class ServiceWiringTests(PlatformFixture fixture)
     [Fact]
     public async Task The_datasets_service_runs_with_its_registry_client_wired()
     {
-        using var channel = GrpcChannel.ForAddress(fixture.Platform.GrpcUri(PlatformService.Named("datasets")).ToString());
+        using var channel = fixture.Platform.Channel(PlatformService.Named("datasets"));
         var client = new Datasets.DatasetsClient(channel);
         var id = "wiring-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -30,7 +30,7 @@ public sealed class ServiceWiringTests(PlatformFixture fixture)
     [Fact]
     public async Task The_orchestrator_resolves_datasets_through_this_platforms_datasets_service()
     {
-        using var channel = GrpcChannel.ForAddress(fixture.Platform.GrpcUri(PlatformService.Named("orchestrator")).ToString());
+        using var channel = fixture.Platform.Channel(PlatformService.Named("orchestrator"));
         var client = new Jobs.JobsClient(channel);
         var hypes = """
             task_type: classification

@@ -75,7 +75,7 @@ public sealed class DatasetsRobustnessTests(PlatformFixture fixture)
     public async Task ClientThatDisposesItsChannelMidClientStream_DoesNotHurtTheService()
     {
         var logStart = ServiceLog.Length(Log);
-        var channel = GrpcChannel.ForAddress(fixture.Platform.GrpcUri(_datasets).ToString());
+        var channel = fixture.Platform.Channel(_datasets);
         var call = new Cauchy.V1.Datasets.DatasetsClient(channel).ImportDatasetVersion(new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)));
         try
         {
@@ -107,7 +107,7 @@ public sealed class DatasetsRobustnessTests(PlatformFixture fixture)
         // ImportDatasetVersion answers UNIMPLEMENTED before it reads anything; server reflection does read its request
         // stream, so here the client vanishes while the server is inside a streaming call.
         var logStart = ServiceLog.Length(Log);
-        var channel = GrpcChannel.ForAddress(fixture.Platform.GrpcUri(_datasets).ToString());
+        var channel = fixture.Platform.Channel(_datasets);
         var call = new ServerReflection.ServerReflectionClient(channel)
             .ServerReflectionInfo(new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)));
 
@@ -134,7 +134,9 @@ public sealed class DatasetsRobustnessTests(PlatformFixture fixture)
             (":path", path),
             (":authority", $"127.0.0.1:{GrpcPort}"),
             ("content-type", "application/grpc"),
-            ("te", "trailers"));
+            ("te", "trailers"),
+            // With a valid credential, so that the service reads the message instead of refusing the call at once.
+            ("authorization", "Bearer " + fixture.Platform.AdminToken));
         // A gRPC message that announces 1 MiB and brings 1,000 bytes, then the TCP connection is reset.
         var message = new byte[5 + 1000];
         message[1] = 0x10;

@@ -39,6 +39,54 @@ public abstract class ModelsServiceBehaviour
     }
 
     [Fact]
+    public async Task Free_text_over_its_limit_is_invalid_argument_naming_the_field_and_the_limit()
+    {
+        CreateModelRequest Request() => new() { ModelName = TestWeights.UniqueName("t"), TaskType = TaskType.Classification, Architecture = "simple_cnn" };
+        var longDescription = Request();
+        longDescription.Description = new string('d', Cauchy.Domain.TextLimits.Description + 1);
+        var manyLabels = Request();
+        manyLabels.Labels.Add(Enumerable.Range(0, Cauchy.Domain.TextLimits.LabelCount + 1).ToDictionary(i => $"key{i}", i => "v"));
+
+        await FailsAsync(StatusCode.InvalidArgument, () => Client.CreateModelAsync(longDescription).ResponseAsync,
+            $"description: has {Cauchy.Domain.TextLimits.Description + 1} characters; at most {Cauchy.Domain.TextLimits.Description} are accepted.");
+        await FailsAsync(StatusCode.InvalidArgument, () => Client.CreateModelAsync(manyLabels).ResponseAsync,
+            $"labels: has {Cauchy.Domain.TextLimits.LabelCount + 1} labels; at most {Cauchy.Domain.TextLimits.LabelCount}");
+    }
+
+    [Fact]
+    public async Task A_page_of_models_stops_at_the_byte_budget_and_its_token_continues_without_loss_or_duplicates()
+    {
+        var prefix = TestWeights.UniqueName("p")[..12];
+        var created = new List<string>();
+        for (var i = 0; i < (Cauchy.Domain.PageBudget.MaxBytes / Cauchy.Domain.TextLimits.Description) + 10; i++)
+        {
+            created.Add((await Client.CreateModelAsync(new CreateModelRequest
+            {
+                ModelName = $"{prefix}-{i:D3}",
+                TaskType = TaskType.Classification,
+                Architecture = "simple_cnn",
+                Description = new string('d', Cauchy.Domain.TextLimits.Description),
+            })).Model.Name);
+        }
+
+        var listed = new List<string>();
+        var pages = 0;
+        var token = "";
+        do
+        {
+            var page = await Client.ListModelsAsync(new ListModelsRequest { NamePrefix = prefix, PageSize = 1000, PageToken = token });
+            Assert.True(page.CalculateSize() <= Cauchy.Domain.PageBudget.MaxBytes + 1024, $"a page of {page.CalculateSize()} bytes");
+            listed.AddRange(page.Models.Select(m => m.Name));
+            token = page.NextPageToken;
+            pages++;
+        }
+        while (token.Length > 0);
+
+        Assert.True(pages >= 2, $"{pages} page(s)");
+        Assert.Equal(created, listed);
+    }
+
+    [Fact]
     public async Task A_version_uploaded_in_chunks_downloads_with_the_same_bytes_and_sha256()
     {
         var model = await CreateModelAsync();

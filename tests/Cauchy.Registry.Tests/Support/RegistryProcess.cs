@@ -34,7 +34,9 @@ public sealed class RegistryProcess : IAsyncDisposable
 
     public static async Task<RegistryProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
-        var service = new RegistryProcess(await ServiceProcess.StartAsync("registry", "Cauchy.Registry", environment, startTimeout: TimeSpan.FromSeconds(120)));
+        // The registry runs without an orchestrator to check platform tokens, and the tests promote and delete (maintainer).
+        var withAuthenticationOff = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { [TestAuthentication.Off.Key] = TestAuthentication.Off.Value };
+        var service = new RegistryProcess(await ServiceProcess.StartAsync("registry", "Cauchy.Registry", withAuthenticationOff, startTimeout: TimeSpan.FromSeconds(120)));
         try
         {
             // /healthz answers once the process listens; a real call proves the database and the store are usable too.

@@ -1,4 +1,5 @@
 using Cauchy.ServiceDefaults.Hosting;
+using Cauchy.ServiceDefaults.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -154,8 +155,8 @@ public sealed class ServiceConfigurationTests
     }
 
     [Theory]
-    [InlineData(null, ConsoleFormatterNames.Simple)]
-    [InlineData("simple", ConsoleFormatterNames.Simple)]
+    [InlineData(null, EscapingConsoleFormatter.FormatterName)]
+    [InlineData("simple", EscapingConsoleFormatter.FormatterName)]
     [InlineData("json", ConsoleFormatterNames.Json)]
     [InlineData("JSON", ConsoleFormatterNames.Json)]
     public void Logging_format_picks_the_console_formatter(string? format, string expectedFormatter)
@@ -165,14 +166,14 @@ public sealed class ServiceConfigurationTests
         using var provider = builder.Services.BuildServiceProvider();
 
         Assert.Equal(expectedFormatter, provider.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
-        var simple = provider.GetRequiredService<IOptionsMonitor<SimpleConsoleFormatterOptions>>().CurrentValue;
+        var simple = provider.GetRequiredService<IOptionsMonitor<ConsoleFormatterOptions>>().CurrentValue;
         var json = provider.GetRequiredService<IOptionsMonitor<JsonConsoleFormatterOptions>>().CurrentValue;
-        var timestamps = expectedFormatter == ConsoleFormatterNames.Json ? json : (ConsoleFormatterOptions)simple;
+        var timestamps = expectedFormatter == ConsoleFormatterNames.Json ? json : simple;
         Assert.True(timestamps.UseUtcTimestamp);
         Assert.StartsWith("yyyy-MM-ddTHH:mm:ss.fffZ", timestamps.TimestampFormat, StringComparison.Ordinal);
-        if (expectedFormatter == ConsoleFormatterNames.Simple)
+        if (expectedFormatter == EscapingConsoleFormatter.FormatterName)
         {
-            Assert.True(simple.SingleLine);
+            Assert.Contains(provider.GetServices<ConsoleFormatter>(), f => f is EscapingConsoleFormatter);
         }
     }
 

@@ -23,8 +23,12 @@ public sealed class TestService : IAsyncDisposable
     public static WebApplicationBuilder CreateBuilder(IDictionary<string, string?> settings, string[]? args = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // These tests are about hosting, not authentication (the probe service is not in the permission table):
+        // authentication is off unless a test's settings say otherwise.
+        var all = new Dictionary<string, string?>(settings);
+        all.TryAdd("Authentication:Mode", "none");
         // First in line, as appsettings.json is: environment variables and the command line override it.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = settings });
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = all });
         return builder;
     }
 

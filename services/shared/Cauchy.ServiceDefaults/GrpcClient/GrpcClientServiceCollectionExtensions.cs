@@ -1,3 +1,4 @@
+using Cauchy.ServiceDefaults.Security;
 using Grpc.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,8 @@ public static class GrpcClientServiceCollectionExtensions
         services.TryAddSingleton(static provider => new GrpcServiceClientFactory(
             provider.GetRequiredService<IConfiguration>(),
             provider.GetService<ILoggerFactory>(),
-            provider.GetService<TimeProvider>()));
+            provider.GetService<TimeProvider>(),
+            provider.GetService<OutgoingServiceCredential>()));
         services.AddSingleton(provider => provider.GetRequiredService<GrpcServiceClientFactory>().CreateClient<TClient>(serviceName));
         return services;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Cauchy.ServiceDefaults.Security;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
@@ -10,10 +11,15 @@ namespace Cauchy.ServiceDefaults.GrpcClient;
 /// <summary>
 /// Typed clients for the other services, by name: the address comes from <c>Services:&lt;name&gt;:Address</c>
 /// (e.g. <c>Services:Datasets:Address=http://127.0.0.1:50051</c>, or <c>CAUCHY_SERVICES__DATASETS__ADDRESS</c>),
-/// and every call goes through the <see cref="GrpcClientResilienceInterceptor"/> of that address. One channel
-/// (one HTTP/2 connection pool, one circuit breaker) per address, shared by every client of it.
+/// and every call goes through the <see cref="GrpcClientResilienceInterceptor"/> of that address and carries this
+/// service's own credential (when a service secret is configured). One channel (one HTTP/2 connection pool, one
+/// circuit breaker) per address, shared by every client of it.
 /// </summary>
-public sealed class GrpcServiceClientFactory(IConfiguration configuration, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+public sealed class GrpcServiceClientFactory(
+    IConfiguration configuration,
+    ILoggerFactory? loggerFactory = null,
+    TimeProvider? timeProvider = null,
+    OutgoingServiceCredential? credential = null)
     : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<ServiceChannel>> _channels = new(StringComparer.Ordinal);
@@ -71,6 +77,13 @@ public sealed class GrpcServiceClientFactory(IConfiguration configuration, ILogg
             _options.Value,
             timeProvider,
             loggerFactory?.CreateLogger<GrpcClientResilienceInterceptor>());
-        return new ServiceChannel(channel, resilience, channel.CreateCallInvoker().Intercept(resilience));
+        var invoker = channel.CreateCallInvoker().Intercept(resilience);
+        if (credential?.Bearer is { } bearer)
+        {
+            // Outermost: each retry the resilience interceptor makes carries the credential too.
+            invoker = invoker.Intercept(new BearerCredentialInterceptor(bearer));
+        }
+
+        return new ServiceChannel(channel, resilience, invoker);
     }
 }
