@@ -15,16 +15,27 @@ namespace Cauchy.Load.Bench;
 /// </summary>
 public sealed class LoadMix(ScriptedPlatform platform, LatencyBook book, string run)
 {
-    private readonly GrpcChannel _datasets = GrpcChannel.ForAddress(platform.Address("datasets"));
-    private readonly GrpcChannel _orchestrator = GrpcChannel.ForAddress(platform.Address("orchestrator"));
-    private readonly GrpcChannel _metrics = GrpcChannel.ForAddress(platform.Address("metrics"));
-    private readonly GrpcChannel _registry = GrpcChannel.ForAddress(platform.Address("registry"));
+    private readonly GrpcChannel _datasets = Authenticated(platform.Address("datasets"), platform.AdminToken);
+    private readonly GrpcChannel _orchestrator = Authenticated(platform.Address("orchestrator"), platform.AdminToken);
+    private readonly GrpcChannel _metrics = Authenticated(platform.Address("metrics"), platform.AdminToken);
+    private readonly GrpcChannel _registry = Authenticated(platform.Address("registry"), platform.AdminToken);
     private readonly ConcurrentQueue<string> _recentJobs = new();
     private readonly SemaphoreSlim _inFlight = new(64);
     private string _baseVersion = "";
     private int _counter;
 
     private V1.Datasets.DatasetsClient Datasets => new(_datasets);
+
+    /// <summary>A channel whose every call carries the token, as the CLI sends it.</summary>
+    private static GrpcChannel Authenticated(string address, string token) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    {
+        Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("authorization", "Bearer " + token);
+            return Task.CompletedTask;
+        })),
+        UnsafeUseInsecureChannelCallCredentials = true,
+    });
 
     private Jobs.JobsClient Jobs => new(_orchestrator);
 

@@ -20,6 +20,9 @@ public sealed class ScriptedPlatform(string root, int portOffset, string configu
 
     public async Task StartAsync() => await RunScriptAsync("up.sh", configuration);
 
+    /// <summary>The admin token `make up` wrote into the run folder (authentication is on, as for any user).</summary>
+    public string AdminToken => File.ReadAllText(Path.Combine(_runDirectory, "admin.token")).Trim();
+
     /// <summary>Resident memory (VmRSS) of each service process now, in bytes.</summary>
     public Dictionary<string, long> ResidentBytes() => Services.ToDictionary(s => s.Name, s =>
     {

@@ -61,7 +61,7 @@ public sealed class DiskFullTests
 
     private static async Task FillAndRecoverAsync(ServiceProcess datasets, string dataRoot)
     {
-        using GrpcChannel channel = GrpcChannel.ForAddress(datasets.Address);
+        using GrpcChannel channel = TestAuthentication.ServiceChannel(datasets.Address, "reliability-load");
         var client = new V1.Datasets.DatasetsClient(channel);
 
         // A version imported while there is room, and the dataset the big import goes into.

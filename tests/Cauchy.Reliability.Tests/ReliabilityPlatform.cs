@@ -207,14 +207,18 @@ public sealed class ReliabilityPlatform : IAsyncDisposable
 
     public static CallOptions Deadline(int seconds = 60) => new(deadline: DateTime.UtcNow.AddSeconds(seconds));
 
-    /// <summary>One channel per service, by its fixed address: it reconnects by itself when a restarted process listens again.</summary>
+    /// <summary>
+    /// One channel per service, by its fixed address: it reconnects by itself when a restarted process listens again.
+    /// Calls carry a service credential (checked by each service itself), so a killed orchestrator does not also make
+    /// the other services' token checks part of every scenario.
+    /// </summary>
     private GrpcChannel ChannelTo(string name)
     {
         lock (_channels)
         {
             if (!_channels.TryGetValue(name, out GrpcChannel? channel))
             {
-                channel = GrpcChannel.ForAddress($"http://127.0.0.1:{_ports[name]}");
+                channel = TestAuthentication.ServiceChannel(new Uri($"http://127.0.0.1:{_ports[name]}"), "reliability-load");
                 _channels[name] = channel;
             }
 

@@ -8,7 +8,7 @@ namespace Cauchy.Orchestrator.Data.Migrations;
 /// replica was running and extends every active lease by that time instead of expiring it.
 /// </summary>
 [DbContext(typeof(OrchestratorDbContext))]
-[Migration("20261208000000_OrchestratorHeartbeat")]
+[Migration("20261208000001_OrchestratorHeartbeat")]
 public sealed class OrchestratorHeartbeatMigration : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder) =>
