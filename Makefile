@@ -11,7 +11,7 @@ DOTNET ?= dotnet
 export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 
-.PHONY: all deps build build-platform test format-check up down status demo k8s-manifests images k8s-smoke bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy bench-metrics
+.PHONY: all deps build build-platform test test-faults bench-load format-check up down status demo k8s-manifests images k8s-smoke bench-grpc bench-datasets bench-orchestrator clean format bench-train bench-train-accuracy bench-metrics
 
 all: build
 
@@ -30,6 +30,13 @@ build-platform: deps
 ## test: the formatting check (.editorconfig), then every test project; ends with a line "tests: N passed, N failed, N skipped".
 test: build format-check
 	@scripts/test.sh $(CONFIG)
+
+## test-faults: only the reliability suite (tests/Cauchy.Reliability.Tests, also part of `make test`): every service as its
+## own process, PostgreSQL and an S3 server; kill -9 of each service under load, database and S3 restarts, a full disk,
+## an orchestrator outage longer than a lease. About 5 minutes on a 2-core machine, 11 when it is heavily shared.
+test-faults: deps
+	$(DOTNET) build tests/Cauchy.Reliability.Tests -c $(CONFIG) -nologo -clp:NoSummary -v:q
+	$(DOTNET) test tests/Cauchy.Reliability.Tests -c $(CONFIG) --no-build --nologo --blame-hang-timeout 10m --logger "console;verbosity=normal"
 
 ## format-check: fails when `make format` would change a file (formatting, import order, the .editorconfig rules).
 format-check:
@@ -74,6 +81,14 @@ bench-orchestrator: deps
 bench-metrics: deps
 	$(DOTNET) build bench/Cauchy.Metrics.Bench -c Release -nologo -clp:NoSummary -v:q
 	$(DOTNET) bench/Cauchy.Metrics.Bench/bin/Release/net10.0/Cauchy.Metrics.Bench.dll
+
+## bench-load: the platform as `make up` starts it (its own ports and run folder), driven for 3 minutes at a steady rate
+## with a mix of reads, tiny jobs, imports, watches, log streams and evaluations; p50/p99 per RPC, errors, each
+## service's RSS at start and end; ends with "load calls_per_s=<x> errors=<n> p99_ms=<y> rss_growth_mib=<z>".
+## Options: make bench-load BENCH_LOAD_ARGS="--seconds 600 --reads-per-second 20" (see docs/benchmarks.md).
+bench-load: build-platform
+	$(DOTNET) build bench/Cauchy.Load.Bench -c Release -nologo -clp:NoSummary -v:q
+	$(DOTNET) bench/Cauchy.Load.Bench/bin/Release/net10.0/Cauchy.Load.Bench.dll --config $(CONFIG) $(BENCH_LOAD_ARGS)
 
 ## bench-train: our engine against PyTorch (same libtorch; with glibc's malloc defaults and with our shim's malloc
 ## thresholds) training the small CNN and ResNet-18 on Fashion-MNIST, then a resident-memory trace; ends with

@@ -29,6 +29,19 @@ public sealed class WorkerOptions
     /// <summary>Local scratch for checkpoints and weights; empty means &lt;Data:Root&gt;/trainer, else a folder under the temp directory.</summary>
     public string WorkDir { get; set; } = "";
 
+    /// <summary>
+    /// How long past its lease's expiry the worker keeps a job while no heartbeat reaches the orchestrator. The
+    /// orchestrator extends leases by the time it was down, so after an outage the job carries on where it was; a lease
+    /// the orchestrator did end is refused at the next heartbeat that gets through, and the work is discarded then.
+    /// </summary>
+    public int OrchestratorOutageGraceSeconds { get; set; } = 600;
+
+    /// <summary>
+    /// The longest pause before an attempt that failed on a peer's transient error (UNAVAILABLE, DEADLINE_EXCEEDED …)
+    /// is reported; the pause doubles with the job's failures from 1 s, so a restarting peer does not use up the retries.
+    /// </summary>
+    public int MaxPeerFailurePauseSeconds { get; set; } = 60;
+
     /// <summary>Samples per message when streaming predictions to the metrics service.</summary>
     public int EvaluationBatch { get; set; } = 256;
 }

@@ -22,6 +22,8 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         AtLeast(failures, "LoaderWorkers", options.LoaderWorkers, 1);
         AtLeast(failures, "ProgressEverySteps", options.ProgressEverySteps, 1);
         AtLeast(failures, "EvaluationBatch", options.EvaluationBatch, 1);
+        AtLeast(failures, "OrchestratorOutageGraceSeconds", options.OrchestratorOutageGraceSeconds, 0);
+        AtLeast(failures, "MaxPeerFailurePauseSeconds", options.MaxPeerFailurePauseSeconds, 0);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -23,6 +23,7 @@ public sealed class PostgresFixture : TestDatabaseServerBase, IAsyncLifetime
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"{FolderPrefix}{Guid.NewGuid():N}");
     private string _bin = "";
+    private string _serverOptions = "";
     private bool _started;
 
     public int Port { get; private set; }
@@ -70,6 +71,7 @@ public sealed class PostgresFixture : TestDatabaseServerBase, IAsyncLifetime
                 ["start", "-D", DataDirectory, "-l", LogFile, "-w", "-t", "120", "-o", serverOptions], asPostgres: true, check: false);
             if (exitCode == 0)
             {
+                _serverOptions = serverOptions;
                 _started = true;
                 break;
             }
@@ -79,6 +81,24 @@ public sealed class PostgresFixture : TestDatabaseServerBase, IAsyncLifetime
                 throw new InvalidOperationException($"PostgreSQL did not start (pg_ctl exit {exitCode}): {output}\n{log}");
             }
         }
+    }
+
+    /// <summary>
+    /// Stops the server the way a crash would (immediate mode: no checkpoint, clients cut off); its data stays, and
+    /// <see cref="StartAgainAsync"/> brings it back on the same port. For tests of what survives a database restart.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        await RunAsync(Path.Combine(_bin, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "immediate", "-w", "-t", "60"], asPostgres: true);
+        _started = false;
+    }
+
+    /// <summary>Starts the server stopped by <see cref="StopAsync"/> again, on the same port and data (crash recovery runs first).</summary>
+    public async Task StartAgainAsync()
+    {
+        await RunAsync(Path.Combine(_bin, "pg_ctl"),
+            ["start", "-D", DataDirectory, "-l", LogFile, "-w", "-t", "120", "-o", _serverOptions], asPostgres: true);
+        _started = true;
     }
 
     public override async Task<DatabaseOptions> CreateDatabaseAsync(string name)

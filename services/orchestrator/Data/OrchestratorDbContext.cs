@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cauchy.Orchestrator.Data;
 
-/// <summary>The orchestrator's own database: jobs, their labels, leases, events, log lines and metric points, and the platform tokens.</summary>
+/// <summary>The orchestrator's own database: jobs, their labels, leases, events, log lines and metric points, its own heartbeat, and the platform tokens.</summary>
 public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext> options) : ServiceDbContext(options)
 {
     public DbSet<JobEntity> Jobs => Set<JobEntity>();
@@ -17,6 +17,8 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
     public DbSet<JobLogLineEntity> JobLogLines => Set<JobLogLineEntity>();
 
     public DbSet<JobMetricPointEntity> JobMetricPoints => Set<JobMetricPointEntity>();
+
+    public DbSet<OrchestratorHeartbeatEntity> OrchestratorHeartbeats => Set<OrchestratorHeartbeatEntity>();
 
     public DbSet<ApiTokenEntity> ApiTokens => Set<ApiTokenEntity>();
 
@@ -62,6 +64,11 @@ public sealed class OrchestratorDbContext(DbContextOptions<OrchestratorDbContext
         point.HasKey(p => new { p.JobId, p.Name, p.Step });
         point.Property(p => p.JobId).HasMaxLength(64);
         point.Property(p => p.Name).HasMaxLength(200);
+
+        var heartbeat = modelBuilder.Entity<OrchestratorHeartbeatEntity>();
+        heartbeat.ToTable("OrchestratorHeartbeats");
+        heartbeat.HasKey(h => h.Id);
+        heartbeat.Property(h => h.Id).HasMaxLength(64);
 
         var token = modelBuilder.Entity<ApiTokenEntity>();
         token.ToTable("ApiTokens");

@@ -40,6 +40,7 @@ public static class Extensions
         builder.Services.AddSingleton<JobLogs>();
         builder.Services.AddSingleton<JobMetrics>();
         builder.Services.AddSingleton<JobWatch>();
+        builder.Services.AddSingleton<LeaseOutageCredit>();
         builder.Services.AddHostedService<LeaseReaper>();
         builder.Services.AddSingleton<JobGauges>();
 

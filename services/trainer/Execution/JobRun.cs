@@ -32,7 +32,7 @@ public sealed class JobRun(
     /// <summary>Runs the leased job to its end (completed, failed, cancelled, released or lost); never throws for the job's own failures.</summary>
     public async Task RunAsync(LeaseJobResponse lease, CancellationToken stopping)
     {
-        await using var keeper = new LeaseKeeper(jobs, lease, logger, time);
+        await using var keeper = new LeaseKeeper(jobs, lease, logger, time, TimeSpan.FromSeconds(options.Value.OrchestratorOutageGraceSeconds));
         var attempt = new JobAttempt(lease, keeper, board.Start(lease.Job), Path.Combine(options.Value.WorkDir, lease.Job.Id), time);
         try
         {
@@ -84,6 +84,11 @@ public sealed class JobRun(
         catch (RpcException e)
         {
             bool transient = e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Aborted or StatusCode.ResourceExhausted or StatusCode.Internal or StatusCode.Unknown;
+            if (transient)
+            {
+                await PauseBeforeRetryAsync(attempt, e, ct);
+            }
+
             await ending.FailAsync(attempt, $"a call to another service failed: {e.StatusCode}: {e.Status.Detail}", transient);
         }
         catch (TorchException e)
@@ -95,6 +100,25 @@ public sealed class JobRun(
         {
             logger.LogError(e, "job {JobId} failed", attempt.Job.Id);
             await ending.FailAsync(attempt, $"{e.GetType().Name}: {FirstLine(e.Message)}", retryable: e is IOException);
+        }
+    }
+
+    /// <summary>
+    /// Holds the lease (the keeper goes on heartbeating) for 1, 2, 4 … s — doubling with the job's failures so far, at
+    /// most Trainer:MaxPeerFailurePauseSeconds — before a peer's transient failure is reported: failing at once would
+    /// let the job's next attempts, leased again within milliseconds, use up every retry while a peer restarts.
+    /// A drain, a shutdown or a cancellation ends the pause early.
+    /// </summary>
+    private async Task PauseBeforeRetryAsync(JobAttempt attempt, RpcException failure, CancellationToken ct)
+    {
+        double seconds = Math.Min(options.Value.MaxPeerFailurePauseSeconds, Math.Pow(2, Math.Min(attempt.Job.FailureCount, 16)));
+        attempt.Log(string.Create(CultureInfo.InvariantCulture, $"a call to another service failed ({failure.StatusCode}); giving the job back in {seconds:F0} s"));
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(seconds), time, ct);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

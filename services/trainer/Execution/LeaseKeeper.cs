@@ -19,6 +19,7 @@ public sealed class LeaseKeeper : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
+    private readonly TimeSpan _outageGrace;
     private readonly ConcurrentQueue<MetricValue> _metrics = new();
     private readonly ConcurrentQueue<LogLine> _logs = new();
 
@@ -34,8 +35,13 @@ public sealed class LeaseKeeper : IAsyncDisposable
     private DateTimeOffset _expires;
     private Task? _loop;
 
-    public LeaseKeeper(Jobs.JobsClient jobs, LeaseJobResponse lease, ILogger logger, TimeProvider time)
+    /// <param name="outageGrace">
+    /// How long past the lease's expiry heartbeats that cannot reach the orchestrator are still retried (Trainer:OrchestratorOutageGraceSeconds):
+    /// the orchestrator does not charge leases for its own downtime, so its verdict after an outage is worth waiting for.
+    /// </param>
+    public LeaseKeeper(Jobs.JobsClient jobs, LeaseJobResponse lease, ILogger logger, TimeProvider time, TimeSpan outageGrace = default)
     {
+        this._outageGrace = outageGrace;
         this._jobs = jobs;
         this._logger = logger;
         this._time = time;
@@ -208,9 +214,9 @@ public sealed class LeaseKeeper : IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
-                if (_time.GetUtcNow() >= _expires)
+                if (_time.GetUtcNow() >= _expires + _outageGrace)
                 {
-                    Lose($"no heartbeat got through before the lease expired (last error: {e.Message})");
+                    Lose($"no heartbeat got through before the lease expired{(_outageGrace > TimeSpan.Zero ? $" and {_outageGrace.TotalSeconds:F0} s after" : "")} (last error: {e.Message})");
                     return;
                 }
 

@@ -25,6 +25,31 @@ public sealed class DomainExceptionInterceptorTests
         Assert.Equal(kind.ToString(), DomainExceptionInterceptor.ToStatusCode(kind).ToString());
 
     [Fact]
+    public async Task A_full_disk_becomes_RESOURCE_EXHAUSTED_saying_no_space_is_left()
+    {
+        // What .NET throws on Unix for a write that fails with ENOSPC: the errno as HResult.
+        var full = new IOException("No space left on device : '/data/work/archive'", 28);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            _interceptor.UnaryServerHandler<string, string>("r", new FakeServerCallContext(Method), (_, _) => throw new InvalidOperationException("import failed", full)));
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.StartsWith("no space left on the service's disk", error.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("/data", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Other_input_output_errors_are_left_alone()
+    {
+        var other = new IOException("Permission denied", 13);
+
+        var error = await Assert.ThrowsAsync<IOException>(() =>
+            _interceptor.UnaryServerHandler<string, string>("r", new FakeServerCallContext(Method), (_, _) => throw other));
+
+        Assert.Same(other, error);
+    }
+
+    [Fact]
     public async Task A_refusal_becomes_its_status_with_the_message_unchanged_and_its_details_as_trailers()
     {
         var refusal = new DomainException(DomainErrorKind.InvalidArgument, "header: 2 samples were rejected")

@@ -1,6 +1,7 @@
 using Cauchy.Domain;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
 
 namespace Cauchy.ServiceDefaults.GrpcServer;
 
@@ -9,9 +10,10 @@ namespace Cauchy.ServiceDefaults.GrpcServer;
 /// by Cauchy.Data) becomes a gRPC status: <see cref="DomainException.Kind"/> gives the code, the message goes out
 /// unchanged as the detail (it names the field or object at fault), and <see cref="DomainException.Details"/> go out as
 /// trailers. It sits inside <see cref="GrpcServerMetricsInterceptor"/>, so the metrics count the code the caller sees.
+/// A full disk under the service's data folder (<see cref="DiskFull"/>) becomes RESOURCE_EXHAUSTED "no space left ...".
 /// Any other exception is left alone: Grpc.AspNetCore logs it and answers UNKNOWN.
 /// </summary>
-public sealed class DomainExceptionInterceptor : Interceptor
+public sealed class DomainExceptionInterceptor(ILogger<DomainExceptionInterceptor>? logger = null) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -22,6 +24,10 @@ public sealed class DomainExceptionInterceptor : Interceptor
         catch (DomainException exception)
         {
             throw ToRpcException(exception);
+        }
+        catch (Exception exception) when (DiskFull.IsCause(exception))
+        {
+            throw NoSpace(exception, context);
         }
     }
 
@@ -35,6 +41,10 @@ public sealed class DomainExceptionInterceptor : Interceptor
         {
             throw ToRpcException(exception);
         }
+        catch (Exception exception) when (DiskFull.IsCause(exception))
+        {
+            throw NoSpace(exception, context);
+        }
     }
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
@@ -46,6 +56,10 @@ public sealed class DomainExceptionInterceptor : Interceptor
         catch (DomainException exception)
         {
             throw ToRpcException(exception);
+        }
+        catch (Exception exception) when (DiskFull.IsCause(exception))
+        {
+            throw NoSpace(exception, context);
         }
     }
 
@@ -59,6 +73,17 @@ public sealed class DomainExceptionInterceptor : Interceptor
         {
             throw ToRpcException(exception);
         }
+        catch (Exception exception) when (DiskFull.IsCause(exception))
+        {
+            throw NoSpace(exception, context);
+        }
+    }
+
+    /// <summary>RESOURCE_EXHAUSTED for the caller; for the operator, an error naming the call and what ran out.</summary>
+    private RpcException NoSpace(Exception exception, ServerCallContext context)
+    {
+        logger?.LogError("{Method} failed: the disk under the data folder is full ({Error})", context.Method, exception.Message);
+        return new RpcException(new Status(StatusCode.ResourceExhausted, DiskFull.Message));
     }
 
     /// <summary>The status, detail and trailers a caller receives for <paramref name="exception"/>.</summary>

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Formats.Tar;
 using System.IO.Compression;
 
-namespace Cauchy.EndToEnd.Tests;
+namespace Cauchy.Testing;
 
 /// <summary>
 /// The first images of Fashion-MNIST (Debian's dataset-fashion-mnist) as a tar of four gzipped IDX files, the way a
